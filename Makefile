@@ -1,0 +1,113 @@
+# cg-adopt: a plain Makefile.  Build output goes to build/, never next to
+# the sources.  'make help' lists the targets.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+
+VERSION := 0.1
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+B := build
+
+PKGS := lxc mount json-c
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+	-Wmissing-prototypes -Wstrict-prototypes -Wvla
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DCG_VERSION='"$(VERSION)"' $(WARN) $(HARDEN) \
+	$(CFLAGS) $(PKG_CFLAGS) -Itools
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+
+LIB_SRC := $(wildcard tools/lib/*.c)
+TOOL_SRC := $(wildcard tools/*.c)
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+ASAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/asan/%)
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all deps check check-unit check-integration check-v2 bench demo install \
+	format format-check clean help
+
+all: $(B)/cg-adopt
+
+help:
+	@echo "make            build build/cg-adopt"
+	@echo "make deps       install the Debian packages that are missing"
+	@echo "make check      unit tests (plain and sanitized), then as root the integration"
+	@echo "                tests and the pure cgroup v2 VM suite"
+	@echo "make check-v2   only the pure cgroup v2 VM suite"
+	@echo "make bench      cg-adopt exec against the shell recipe and a floor program"
+	@echo "make demo       the repair, played on a throwaway user and container"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+	@echo "make format-check  check the formatting against .clang-format"
+
+deps:
+	@tests/deps.sh
+
+$(B)/obj/%.o: %.c $(wildcard tools/*.h tools/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libcgadopt.a: $(LIB_OBJ)
+	@mkdir -p $(B)
+	$(AR) rcs $@ $^
+
+$(B)/cg-adopt: $(TOOL_OBJ) $(B)/libcgadopt.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJ) $(B)/libcgadopt.a $(PKG_LIBS)
+
+# Unit tests link the library sources directly, so that the sanitizer
+# build instruments them too.
+$(B)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard tools/lib/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_SRC) \
+		$(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(B)/asan/%: tests/unit/%.c $(LIB_SRC) $(wildcard tools/lib/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -D_FORTIFY_SOURCE=2,$(ALL_CFLAGS)) -O1 $(ASAN_FLAGS) $(CMOCKA_CFLAGS) \
+		-o $@ $< $(LIB_SRC) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+check-unit: $(UNIT_BIN) $(ASAN_BIN)
+	@tests/unit/run.sh $(UNIT_BIN) $(ASAN_BIN)
+
+check-integration: $(B)/cg-adopt
+	@tests/integration/run.sh
+
+check-v2: $(B)/cg-adopt
+	@tests/vm/run-v2.sh
+
+check: $(B)/cg-adopt $(UNIT_BIN) $(ASAN_BIN)
+	@tests/check.sh $(UNIT_BIN) $(ASAN_BIN)
+
+bench: $(B)/cg-adopt
+	@bench/run.sh
+
+demo: $(B)/cg-adopt
+	@tests/demo.sh
+
+install: $(B)/cg-adopt
+	install -D -m 0755 $(B)/cg-adopt $(DESTDIR)$(BINDIR)/cg-adopt
+	install -D -m 0644 doc/cg-adopt.1 $(DESTDIR)$(MANDIR)/man1/cg-adopt.1
+
+format:
+	clang-format -i $(LIB_SRC) $(TOOL_SRC) $(wildcard tools/*.h tools/lib/*.h)
+
+format-check:
+	@clang-format --dry-run --Werror $(LIB_SRC) $(TOOL_SRC) $(wildcard tools/*.h tools/lib/*.h) \
+		&& echo "format: ok"
+
+clean:
+	rm -rf $(B)

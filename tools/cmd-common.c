@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <stdarg.h>
+#include <string.h>
+
+#include "commands.h"
+#include "lib/exit-codes.h"
+
+int cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cg_program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; try '%s --help'\n", cg_program);
+	return CG_EXIT_USAGE;
+}
+
+int cmd_fail(const struct cg_err *err, int exit_code)
+{
+	fprintf(stderr, "%s: %s", cg_program, err->what);
+	if (err->syscall && err->code < 0)
+		fprintf(stderr, ": %s", strerror(-err->code));
+	if (err->hint[0])
+		fprintf(stderr, "; %s", err->hint);
+	fputc('\n', stderr);
+	return exit_code;
+}
+
+int cmd_lookup_exit(int r)
+{
+	if (r == -ENOENT || r == -ESRCH)
+		return CG_EXIT_NO_CONTAINER;
+	if (r == -EINVAL)
+		return CG_EXIT_USAGE;
+	return CG_EXIT_FAILURE;
+}
+
+static int target_find(struct cmd_target *t, const char *lxcpath, const char *name, pid_t pid,
+		       struct cg_err *err)
+{
+	struct cg_actor_saved saved;
+	int r, k;
+
+	r = cg_actor_enter(&t->actor, &saved, err);
+	if (r < 0)
+		return r;
+
+	r = name ? cg_container_by_name(lxcpath, name, &t->c, err)
+		 : cg_container_by_pid(pid, &t->c, err);
+
+	k = cg_actor_leave(&saved, r < 0 ? NULL : err);
+	if (r == 0 && k < 0) {
+		cg_container_free(&t->c);
+		r = k;
+	}
+	return r;
+}
+
+int cmd_target_open(struct cmd_target *t, const char *lxcpath, const char *name, pid_t pid)
+{
+	struct cg_err err = { 0 };
+	int r;
+
+	*t = (struct cmd_target){ .c.init = CG_PID_NULL, .c.monitor = CG_PID_NULL };
+
+	r = cg_actor_get(&t->actor, &err);
+	if (r < 0)
+		return cmd_fail(&err, CG_EXIT_FAILURE);
+
+	r = cg_model_load(&t->model, &err);
+	if (r < 0)
+		return cmd_fail(&err, CG_EXIT_FAILURE);
+
+	r = target_find(t, lxcpath, name, pid, &err);
+	if (r < 0) {
+		if (r == -ESRCH && name)
+			cg_err_hint(&err, "start it with 'lxc-start -n %s'", name);
+		return cmd_fail(&err, cmd_lookup_exit(r));
+	}
+
+	r = cg_actor_may_use(&t->actor, &t->c, &err);
+	if (r < 0)
+		return cmd_fail(&err, CG_EXIT_FAILURE);
+	return CG_EXIT_OK;
+}
+
+void cmd_target_close(struct cmd_target *t)
+{
+	cg_container_free(&t->c);
+	cg_model_free(&t->model);
+	cg_actor_free(&t->actor);
+}
+
+int cmd_close_stdout(int exit_code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		fprintf(stderr, "%s: write error: %s\n", cg_program, strerror(errno));
+		return exit_code == CG_EXIT_OK ? CG_EXIT_FAILURE : exit_code;
+	}
+	return exit_code;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+
+#include "place.h"
+
+static int target_add(struct cg_targets *t, struct cg_hierarchy *h, const char *path,
+		      const struct cg_actor *a, struct cg_err *err)
+{
+	struct cg_target *x = &t->t[t->n];
+	char fs[PATH_MAX];
+	int r;
+
+	if (cg_hierarchy_fs_path(h, path, fs, sizeof(fs)) < 0)
+		cg_snprintf(fs, sizeof(fs), "%s", path);
+
+	r = cg_hierarchy_open(h, path, &x->fd);
+	if (r == -ENOENT || r == -ENODEV)
+		return cg_err_set(err, r, "cannot open '%s': the container's cgroup vanished", fs);
+	if (r == -EXDEV)
+		return cg_err_plain(err, r, "cgroup '%s' of hierarchy %s is not visible from here",
+				    path, cg_hierarchy_name(h));
+	if (r < 0)
+		return cg_err_set(err, r, "cannot open '%s'", fs);
+
+	x->h = h;
+	x->path = strdup(path);
+	t->n++;
+	if (!x->path)
+		return cg_err_set(err, -ENOMEM, "cannot open '%s'", fs);
+
+	return cg_actor_owns_cgroup(a, x->fd, fs, err);
+}
+
+int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool payload,
+		   const struct cg_actor *a, struct cg_targets *ret, struct cg_err *err)
+{
+	struct cg_targets t = { 0 };
+	int r = 0;
+
+	t.t = calloc(c->cgroups.n + 1, sizeof(*t.t));
+	if (!t.t)
+		return cg_err_set(err, -ENOMEM, "cannot look up the cgroups of '%s'", c->name);
+
+	for (size_t i = 0; i < c->cgroups.n && r == 0; i++) {
+		const struct cg_proc_entry *e = &c->cgroups.entries[i];
+		struct cg_hierarchy *h = cg_model_find(m, e);
+		_cleanup_free_ char *own = NULL, *root = NULL;
+
+		/* No cgroup of its own here (LXC found it not writable), or
+		 * a hierarchy that is not mounted where we could reach it. */
+		if (!h || !h->mountpoint || cg_path_split_container(e->path, c->name, &own, &root) < 0)
+			continue;
+
+		r = target_add(&t, h, payload ? own : root, a, err);
+	}
+
+	if (r == 0 && t.n == 0)
+		r = cg_err_plain(err, -ENOENT, "container '%s' has no cgroups of its own", c->name);
+	if (r < 0) {
+		cg_targets_free(&t);
+		return r;
+	}
+
+	*ret = t;
+	return 0;
+}
+
+void cg_targets_free(struct cg_targets *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->t[i].path);
+		if (t->t[i].fd >= 0)
+			close(t->t[i].fd);
+	}
+	free(t->t);
+	t->t = NULL;
+	t->n = 0;
+}
+
+/* One process's step of a move in one hierarchy, kept for the rollback. */
+struct step {
+	const struct cg_target *target;
+	const struct cg_pid *pid;
+	char *from; /* the process's cgroup before the move */
+	int from_fd;
+	bool moved;
+};
+
+static int write_pid(int dirfd, pid_t pid)
+{
+	char buf[CG_INT_STRLEN(pid_t)];
+	int r;
+
+	r = cg_snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (r < 0)
+		return r;
+	return cg_write_file_at(dirfd, "cgroup.procs", buf);
+}
+
+/* Turn the kernel's refusal @r of step @s into one message. */
+static int explain(const struct step *s, int r, struct cg_err *err)
+{
+	const struct cg_hierarchy *h = s->target->h;
+	char fs[PATH_MAX], why[PATH_MAX + 256] = "";
+	uid_t ruid = 0, euid = 0;
+
+	if (cg_hierarchy_fs_path(h, s->target->path, fs, sizeof(fs)) < 0)
+		cg_snprintf(fs, sizeof(fs), "%s", s->target->path);
+
+	cg_err_set(err, r, "cannot move pid %d into '%s' (%s)", (int)s->pid->pid, fs,
+		   cg_hierarchy_name(h));
+
+	if (r == -EACCES || r == -EPERM) {
+		cg_pid_uids(s->pid, &ruid, &euid);
+		if (cg_may_enter(h, s->from, s->target->path, geteuid(), ruid, euid, why,
+				 sizeof(why)) == -EACCES)
+			cg_err_hint(err, "%s; run it as root through sudo, or start the session inside the container's tree ('cg-adopt delegate' at login)",
+				    why);
+	} else if (r == -EBUSY) {
+		cg_err_hint(err, "that cgroup has domain controllers in cgroup.subtree_control, so it may hold no processes (no-internal-process rule); use --payload or a leaf cgroup");
+	} else if (r == -ENOSPC) {
+		cg_err_hint(err, "that cpuset has no cpus or mems");
+	} else if (r == -ESRCH) {
+		cg_err_hint(err, "the process exited");
+	}
+	return r;
+}
+
+/* Add the steps of process @p to @steps (*n of them so far). */
+static int steps_add(const struct cg_targets *t, const struct cg_pid *p, struct step *steps,
+		     size_t *n, struct cg_err *err)
+{
+	struct cg_proc now = { 0 };
+	int r;
+
+	r = cg_proc_read(p->procfd, &now);
+	if (r < 0)
+		return cg_err_set(err, r, "cannot read the cgroups of pid %d", (int)p->pid);
+
+	/* cgroup2 first: its delegation rules refuse most often, and nothing
+	 * needs undoing when the first step fails. */
+	for (int version = 2; version >= 1 && r == 0; version--) {
+		for (size_t i = 0; i < t->n && r == 0; i++) {
+			const struct cg_target *x = &t->t[i];
+			const struct cg_proc_entry *e;
+			struct step *s = &steps[*n];
+
+			if (x->h->version != version)
+				continue;
+
+			e = cg_proc_find(&now, x->h->version, x->h->controllers);
+			if (!e) {
+				r = cg_err_plain(err, -ENOENT, "pid %d is in no cgroup of hierarchy %s",
+						 (int)p->pid, cg_hierarchy_name(x->h));
+				break;
+			}
+			if (strcmp(e->path, x->path) == 0)
+				continue;
+
+			/* Opened now, so that a failed move can be undone. */
+			r = cg_hierarchy_open(x->h, e->path, &s->from_fd);
+			if (r < 0) {
+				cg_err_set(err, r, "cannot open the cgroup '%s' of pid %d in hierarchy %s, so a failed move could not be undone",
+					   e->path, (int)p->pid, cg_hierarchy_name(x->h));
+				break;
+			}
+
+			s->target = x;
+			s->pid = p;
+			s->from = strdup(e->path);
+			(*n)++;
+			if (!s->from)
+				r = cg_err_set(err, -ENOMEM, "cannot move pid %d", (int)p->pid);
+		}
+	}
+
+	cg_proc_free(&now);
+	return r;
+}
+
+static void steps_undo(struct step *steps, size_t n, struct cg_err *err)
+{
+	for (size_t i = n; i-- > 0;) {
+		int r;
+
+		/* Never write the pid of a process that exited: it may name
+		 * another process by now. */
+		if (!steps[i].moved || cg_pid_alive(steps[i].pid) < 0)
+			continue;
+
+		r = write_pid(steps[i].from_fd, steps[i].pid->pid);
+		if (r < 0)
+			cg_err_hint(err, "and pid %d could not be moved back into '%s' of hierarchy %s: %s",
+				    (int)steps[i].pid->pid, steps[i].from,
+				    cg_hierarchy_name(steps[i].target->h), strerror(-r));
+	}
+}
+
+static int steps_run(struct step *steps, size_t n, struct cg_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		r = write_pid(steps[i].target->fd, steps[i].pid->pid);
+		/* A pid that was reused after its process exited would have
+		 * been moved instead: a pidfd still running says it was not. */
+		if (r == 0)
+			r = cg_pid_alive(steps[i].pid);
+		if (r == 0) {
+			steps[i].moved = true;
+			continue;
+		}
+
+		explain(&steps[i], r, err);
+		steps_undo(steps, i, err);
+		return r;
+	}
+	return 0;
+}
+
+int cg_place_move(const struct cg_targets *t, const struct cg_pid *p, size_t n,
+		  struct cg_err *err)
+{
+	_cleanup_free_ struct step *steps = NULL;
+	size_t nsteps = 0;
+	int r = 0;
+
+	steps = calloc(t->n * n + 1, sizeof(*steps));
+	if (!steps)
+		return cg_err_set(err, -ENOMEM, "cannot move %zu processes", n);
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = steps_add(t, &p[i], steps, &nsteps, err);
+	if (r == 0)
+		r = steps_run(steps, nsteps, err);
+
+	for (size_t i = 0; i < nsteps; i++) {
+		close(steps[i].from_fd);
+		free(steps[i].from);
+	}
+	return r;
+}
