@@ -14,8 +14,11 @@ PKG_CONFIG ?= pkg-config
 B := build
 
 PKGS := lxc mount json-c
+# liblxc is opened with dlopen() at run time (see tools/lib/container.c): its
+# headers are needed, its library is not linked.
+LINK_PKGS := mount json-c
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -ldl
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <string.h>
 #include <lxc/lxccontainer.h>
 
 #include "container.h"
 #include "hierarchy.h"
+#include "record.h"
 
 #define MONITOR_PREFIX "[lxc monitor] "
 #define MAX_COMPONENTS 256
@@ -13,10 +15,45 @@
 /* Ancestors climbed from a pid towards its container's monitor. */
 #define MAX_CLIMB 64
 
+/*
+ * liblxc is loaded on first use rather than linked: loading it and the
+ * libraries it pulls in costs about as much as the rest of a call to
+ * cg-adopt, and a container found through its record needs none of it.
+ */
+static struct {
+	void *handle;
+	struct lxc_container *(*container_new)(const char *name, const char *configpath);
+	int (*container_put)(struct lxc_container *c);
+	const char *(*config_item)(const char *key);
+} lxc;
+
+static int lxc_load(void)
+{
+	void *h;
+
+	if (lxc.handle)
+		return 0;
+
+	h = dlopen("liblxc.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return -ENOENT;
+
+	lxc.container_new = (struct lxc_container * (*)(const char *, const char *))dlsym(h, "lxc_container_new");
+	lxc.container_put = (int (*)(struct lxc_container *))dlsym(h, "lxc_container_put");
+	lxc.config_item = (const char *(*)(const char *))dlsym(h, "lxc_get_global_config_item");
+	if (!lxc.container_new || !lxc.container_put || !lxc.config_item) {
+		dlclose(h);
+		return -ENOENT;
+	}
+
+	lxc.handle = h;
+	return 0;
+}
+
 static void lxc_container_putp(struct lxc_container **c)
 {
 	if (*c)
-		lxc_container_put(*c);
+		lxc.container_put(*c);
 }
 
 #define _cleanup_lxc_ __attribute__((cleanup(lxc_container_putp)))
@@ -112,9 +149,13 @@ int cg_path_split_container(const char *path, const char *name, char **ret_own, 
 
 int cg_container_default_lxcpath(char **ret)
 {
-	const char *p = lxc_get_global_config_item("lxc.lxcpath");
+	const char *p;
 	char *copy;
 
+	if (lxc_load() < 0)
+		return -ENOENT;
+
+	p = lxc.config_item("lxc.lxcpath");
 	if (!p)
 		return -ENOENT;
 
@@ -220,18 +261,83 @@ static int container_new(const char *lxcpath, const char *name, struct cg_contai
 	return ret->name && ret->lxcpath ? 0 : -ENOMEM;
 }
 
-int cg_container_by_name(const char *lxcpath, const char *name, struct cg_container *ret,
-			 struct cg_err *err)
+/* Check that @init and @monitor are the processes @rec saw start. */
+static int record_matches(const struct cg_container *c, const struct cg_record *rec)
+{
+	unsigned long long init_start, monitor_start;
+
+	if (cg_proc_start_time(c->init.procfd, &init_start) < 0 ||
+	    cg_proc_start_time(c->monitor.procfd, &monitor_start) < 0)
+		return -ESTALE;
+	if (init_start != rec->init_start || monitor_start != rec->monitor_start)
+		return -ESTALE;
+	return 0;
+}
+
+/* The container as its record says, checked against /proc: 0, or -ESTALE
+ * (or -ENOENT: no record) when liblxc has to be asked. */
+static int by_record(const char *lxcpath, const char *name, struct cg_container *ret)
+{
+	struct cg_record rec = { 0 };
+	char boot[sizeof(rec.boot_id)], conf[sizeof(rec.conf)];
+	struct cg_container c;
+	int r;
+
+	r = cg_record_load(lxcpath, name, &rec);
+	if (r < 0)
+		return r;
+
+	r = cg_record_context(boot, sizeof(boot), conf, sizeof(conf));
+	if (r < 0 || strcmp(boot, rec.boot_id) != 0 || strcmp(conf, rec.conf) != 0 ||
+	    strcmp(name, rec.name) != 0 || (lxcpath && strcmp(lxcpath, rec.lxcpath) != 0))
+		return -ESTALE;
+
+	r = container_new(rec.lxcpath, name, &c);
+	if (r == 0)
+		r = cg_pid_open(rec.init_pid, &c.init);
+	if (r == 0)
+		r = cg_pid_open(rec.monitor_pid, &c.monitor);
+	if (r == 0)
+		r = record_matches(&c, &rec);
+	if (r == 0)
+		r = container_verify(&c, NULL);
+
+	if (r < 0) {
+		cg_container_free(&c);
+		return -ESTALE;
+	}
+
+	*ret = c;
+	return 0;
+}
+
+/* Leave a record of @c for the next call; a failure only costs speed. */
+static void record_save(const char *lxcpath, const struct cg_container *c)
+{
+	struct cg_record rec = { .init_pid = c->init.pid, .monitor_pid = c->monitor.pid };
+
+	if (cg_snprintf(rec.lxcpath, sizeof(rec.lxcpath), "%s", c->lxcpath) < 0 ||
+	    cg_snprintf(rec.name, sizeof(rec.name), "%s", c->name) < 0 ||
+	    cg_record_context(rec.boot_id, sizeof(rec.boot_id), rec.conf, sizeof(rec.conf)) < 0 ||
+	    cg_proc_start_time(c->init.procfd, &rec.init_start) < 0 ||
+	    cg_proc_start_time(c->monitor.procfd, &rec.monitor_start) < 0)
+		return;
+
+	cg_record_save(lxcpath, c->name, &rec);
+}
+
+static int by_liblxc(const char *lxcpath, const char *name, struct cg_container *ret,
+		     struct cg_err *err)
 {
 	_cleanup_lxc_ struct lxc_container *lc = NULL;
 	struct cg_container c;
 	pid_t init_pid;
 	int r;
 
-	if (!cg_container_name_valid(name))
-		return cg_err_plain(err, -EINVAL, "invalid container name '%s'", name);
+	if (lxc_load() < 0)
+		return cg_err_plain(err, -ENOENT, "cannot load liblxc.so.1: %s", dlerror());
 
-	lc = lxc_container_new(name, lxcpath);
+	lc = lxc.container_new(name, lxcpath);
 	if (!lc)
 		return cg_err_plain(err, -ENOENT, "cannot load container '%s' from '%s'", name,
 				    lxcpath ? lxcpath : "the default lxcpath");
@@ -260,6 +366,26 @@ int cg_container_by_name(const char *lxcpath, const char *name, struct cg_contai
 
 	*ret = c;
 	return 0;
+}
+
+int cg_container_by_name(const char *lxcpath, const char *name, struct cg_container *ret,
+			 struct cg_err *err)
+{
+	int r;
+
+	if (!cg_container_name_valid(name))
+		return cg_err_plain(err, -EINVAL, "invalid container name '%s'", name);
+
+	r = by_record(lxcpath, name, ret);
+	if (r == 0)
+		return 0;
+	if (r == -ESTALE)
+		cg_record_remove(lxcpath, name);
+
+	r = by_liblxc(lxcpath, name, ret, err);
+	if (r == 0)
+		record_save(lxcpath, ret);
+	return r;
 }
 
 /* The monitor above @pid among its ancestors: 1 with its lxcpath and name,

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "record.h"
+#include "util.h"
+
+#define RECORD_MAGIC "cg-adopt-record 1"
+
+/* FNV-1a over the key: a file name that holds no '/' whatever the lxcpath. */
+static uint64_t key_hash(const char *lxcpath, const char *name)
+{
+	const char *parts[] = { lxcpath ? lxcpath : "", lxcpath ? "P" : "D", name };
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < CG_ARRAY_SIZE(parts); i++)
+		for (const unsigned char *s = (const unsigned char *)parts[i];; s++) {
+			h = (h ^ *s) * 0x100000001b3ULL;
+			if (!*s)
+				break;
+		}
+	return h;
+}
+
+static int base_dir(char *buf, size_t size)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	const char *home = getenv("HOME");
+
+	if (geteuid() == 0)
+		return cg_snprintf(buf, size, "/run/cg-adopt");
+	if (runtime && runtime[0] == '/')
+		return cg_snprintf(buf, size, "%s/cg-adopt", runtime);
+	if (home && home[0] == '/')
+		return cg_snprintf(buf, size, "%s/.cache/cg-adopt", home);
+	return -ENOENT;
+}
+
+/* Open (with @create, make) the record directory; it must be a directory
+ * of the effective user's own that nobody else may write. */
+static int open_dir(bool create, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	r = base_dir(path, sizeof(path));
+	if (r < 0)
+		return r;
+
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_uid != geteuid() || (st.st_mode & 0022))
+		return -EPERM;
+
+	*ret_fd = cg_steal_fd(fd);
+	return 0;
+}
+
+static int file_name(const char *lxcpath, const char *name, char *buf, size_t size)
+{
+	return cg_snprintf(buf, size, "%016" PRIx64 ".rec", key_hash(lxcpath, name));
+}
+
+int cg_proc_start_time(int procfd, unsigned long long *ret)
+{
+	_cleanup_free_ char *stat = NULL;
+	const char *p;
+	int r;
+
+	r = cg_read_file_at(procfd, "stat", &stat);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+
+	/* The command name in parentheses may hold spaces and ')': count
+	 * the fields from the last ')'.  It is followed by field 3. */
+	p = strrchr(stat, ')');
+	if (!p)
+		return -EINVAL;
+
+	for (int field = 2; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+
+	errno = 0;
+	*ret = strtoull(p + 1, NULL, 10);
+	return errno ? -errno : 0;
+}
+
+int cg_record_context(char *boot_id, size_t boot_size, char *conf, size_t conf_size)
+{
+	_cleanup_free_ char *boot = NULL;
+	const char *home = getenv("HOME");
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	r = cg_read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", &boot);
+	if (r < 0)
+		return r;
+	boot[strcspn(boot, "\n")] = '\0';
+	r = cg_snprintf(boot_id, boot_size, "%s", boot);
+	if (r < 0)
+		return r;
+
+	/* liblxc takes a non-root user's lxcpath from ~/.config/lxc/lxc.conf. */
+	r = geteuid() == 0 ? cg_snprintf(path, sizeof(path), "/etc/lxc/lxc.conf")
+			   : cg_snprintf(path, sizeof(path), "%s/.config/lxc/lxc.conf", home ? home : "");
+	if (r < 0)
+		return r;
+
+	if (stat(path, &st) < 0)
+		return cg_snprintf(conf, conf_size, "none:%s", home ? home : "");
+	return cg_snprintf(conf, conf_size, "%ju:%ju:%jd.%ld:%s", (uintmax_t)st.st_dev,
+			   (uintmax_t)st.st_ino, (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			   home ? home : "");
+}
+
+static int parse_record(char *text, struct cg_record *rec)
+{
+	char *save = NULL, *line;
+	int fields = 0;
+	long long ip, mp;
+
+	line = strtok_r(text, "\n", &save);
+	if (!line || strcmp(line, RECORD_MAGIC) != 0)
+		return -EINVAL;
+
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char *value = strchr(line, ' ');
+
+		if (!value)
+			return -EINVAL;
+		*value++ = '\0';
+
+		if (strcmp(line, "lxcpath") == 0)
+			fields += cg_snprintf(rec->lxcpath, sizeof(rec->lxcpath), "%s", value) == 0;
+		else if (strcmp(line, "name") == 0)
+			fields += cg_snprintf(rec->name, sizeof(rec->name), "%s", value) == 0;
+		else if (strcmp(line, "boot") == 0)
+			fields += cg_snprintf(rec->boot_id, sizeof(rec->boot_id), "%s", value) == 0;
+		else if (strcmp(line, "conf") == 0)
+			fields += cg_snprintf(rec->conf, sizeof(rec->conf), "%s", value) == 0;
+		else if (strcmp(line, "init") == 0)
+			fields += sscanf(value, "%lld %llu", &ip, &rec->init_start) == 2;
+		else if (strcmp(line, "monitor") == 0)
+			fields += sscanf(value, "%lld %llu", &mp, &rec->monitor_start) == 2;
+	}
+
+	if (fields != 6 || ip <= 1 || ip > INT_MAX || mp <= 1 || mp > INT_MAX)
+		return -EINVAL;
+
+	rec->init_pid = (pid_t)ip;
+	rec->monitor_pid = (pid_t)mp;
+	return 0;
+}
+
+int cg_record_load(const char *lxcpath, const char *name, struct cg_record *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dirfd = -1;
+	char file[32];
+	int r;
+
+	r = open_dir(false, &dirfd);
+	if (r == 0)
+		r = file_name(lxcpath, name, file, sizeof(file));
+	if (r == 0)
+		r = cg_read_file_at(dirfd, file, &text);
+	if (r < 0)
+		return r;
+
+	return parse_record(text, ret);
+}
+
+int cg_record_save(const char *lxcpath, const char *name, const struct cg_record *rec)
+{
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	char file[32], tmp[48];
+	int r, n;
+
+	/* A newline would let a path forge the lines after it. */
+	if (strchr(rec->lxcpath, '\n') || strchr(rec->name, '\n'))
+		return -EINVAL;
+
+	r = open_dir(true, &dirfd);
+	if (r == 0)
+		r = file_name(lxcpath, name, file, sizeof(file));
+	if (r == 0)
+		r = cg_snprintf(tmp, sizeof(tmp), ".%s.%d", file, (int)getpid());
+	if (r < 0)
+		return r;
+
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+
+	n = dprintf(fd, RECORD_MAGIC "\nlxcpath %s\nname %s\nboot %s\nconf %s\ninit %d %llu\nmonitor %d %llu\n",
+		    rec->lxcpath, rec->name, rec->boot_id, rec->conf, (int)rec->init_pid,
+		    rec->init_start, (int)rec->monitor_pid, rec->monitor_start);
+	if (n < 0 || renameat(dirfd, tmp, dirfd, file) < 0) {
+		r = n < 0 ? -EIO : -errno;
+		unlinkat(dirfd, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
+int cg_record_remove(const char *lxcpath, const char *name)
+{
+	_cleanup_close_ int dirfd = -1;
+	char file[32];
+	int r;
+
+	r = open_dir(false, &dirfd);
+	if (r == 0)
+		r = file_name(lxcpath, name, file, sizeof(file));
+	if (r < 0)
+		return r;
+
+	return unlinkat(dirfd, file, 0) < 0 ? -errno : 0;
+}
