@@ -18,6 +18,7 @@ static const struct {
 	{ "move", cmd_move },
 	{ "exec", cmd_exec },
 	{ "chown", cmd_chown },
+	{ "delegate", cmd_delegate },
 };
 
 static void usage(void)
@@ -28,6 +29,7 @@ static void usage(void)
 	      " cg-adopt move [-P LXCPATH] NAME [--payload] [PID...]\n"
 	      " cg-adopt exec [-P LXCPATH] NAME [--payload] -- COMMAND [ARG...]\n"
 	      " cg-adopt chown [-P LXCPATH] NAME [--user USER]\n"
+	      " cg-adopt delegate --user USER [--cgroup PATH] [--controllers LIST] [PID...]\n"
 	      "\n"
 	      "Find a running LXC container's cgroups in every hierarchy and move\n"
 	      "processes into them, run a command there, or hand the tree to its owner.\n"

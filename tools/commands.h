@@ -18,6 +18,7 @@ int cmd_show(int argc, char **argv);
 int cmd_move(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_chown(int argc, char **argv);
+int cmd_delegate(int argc, char **argv);
 
 /* Print "cg-adopt: MESSAGE" and the hint "try 'cg-adopt --help'";
  * returns CG_EXIT_USAGE. */

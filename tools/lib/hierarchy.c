@@ -270,8 +270,7 @@ struct cg_hierarchy *cg_model_find(const struct cg_model *m, const struct cg_pro
 	return NULL;
 }
 
-/* The part of @path below the mount root of @h ("" for the root itself). */
-static const char *path_below_mount(const struct cg_hierarchy *h, const char *path)
+const char *cg_hierarchy_rel_path(const struct cg_hierarchy *h, const char *path)
 {
 	if (!h->mount_root || !cg_path_is_below(path, h->mount_root))
 		return NULL;
@@ -282,7 +281,7 @@ static const char *path_below_mount(const struct cg_hierarchy *h, const char *pa
 
 int cg_hierarchy_fs_path(const struct cg_hierarchy *h, const char *path, char *buf, size_t size)
 {
-	const char *rel = path_below_mount(h, path);
+	const char *rel = cg_hierarchy_rel_path(h, path);
 
 	if (!h->mountpoint || !rel)
 		return -EXDEV;
@@ -293,7 +292,7 @@ int cg_hierarchy_open(const struct cg_hierarchy *h, const char *path, int *ret_f
 {
 	_cleanup_free_ char *copy = NULL;
 	_cleanup_close_ int fd = -1;
-	const char *rel = path_below_mount(h, path);
+	const char *rel = cg_hierarchy_rel_path(h, path);
 	char *save = NULL;
 	int r;
 

@@ -43,6 +43,10 @@ struct cg_hierarchy *cg_model_find(const struct cg_model *m, const struct cg_pro
 /* A display name: "cgroup2", "name=systemd", "cpu,cpuacct".  Never NULL. */
 const char *cg_hierarchy_name(const struct cg_hierarchy *h);
 
+/* The part of cgroup @path below the mount root of @h ("" for the mount
+ * root itself, else beginning with '/'), or NULL when it is not visible. */
+const char *cg_hierarchy_rel_path(const struct cg_hierarchy *h, const char *path);
+
 /* The file system path of cgroup @path in @h into @buf: 0, -EXDEV when the
  * cgroup is not visible below the mount point, -ENAMETOOLONG. */
 int cg_hierarchy_fs_path(const struct cg_hierarchy *h, const char *path, char *buf, size_t size);

@@ -276,11 +276,23 @@ struct chown_walk {
 	struct cg_err *err;
 };
 
-static int chown_one(struct chown_walk *w, int dirfd, const char *name, int flags)
+int cg_give_cgroup(int fd, char *const *files, uid_t uid, gid_t gid, unsigned *changed,
+		   const char **ret_failed)
 {
-	if (fchownat(dirfd, name, w->uid, w->gid, flags | AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0) {
+		*ret_failed = "";
 		return -errno;
-	w->changed++;
+	}
+	(*changed)++;
+
+	for (char *const *f = files; *f; f++) {
+		/* Not every hierarchy has every file (cgroup.threads on v1). */
+		if (fchownat(fd, *f, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT) {
+			*ret_failed = *f;
+			return -errno;
+		}
+		(*changed)++;
+	}
 	return 0;
 }
 
@@ -316,22 +328,17 @@ static int chown_walk_child(struct chown_walk *w, int fd, const char *name, int 
 static int chown_walk_dir(struct chown_walk *w, int fd, int depth)
 {
 	_cleanup_closedir_ DIR *d = NULL;
+	const char *failed = "";
 	struct dirent *de;
 	int dfd, r;
 
 	if (depth > MAX_TREE_DEPTH)
 		return cg_err_plain(w->err, -ELOOP, "cgroup tree below '%s' is too deep", w->path);
 
-	r = chown_one(w, fd, "", AT_EMPTY_PATH);
+	r = cg_give_cgroup(fd, w->files, w->uid, w->gid, &w->changed, &failed);
 	if (r < 0)
-		return cg_err_set(w->err, r, "cannot chown '%s'", w->path);
-
-	for (char **f = w->files; *f; f++) {
-		r = chown_one(w, fd, *f, 0);
-		/* Not every hierarchy has every file (cgroup.threads on v1). */
-		if (r < 0 && r != -ENOENT)
-			return cg_err_set(w->err, r, "cannot chown '%s/%s'", w->path, *f);
-	}
+		return cg_err_set(w->err, r, "cannot chown '%s%s%s'", w->path, failed[0] ? "/" : "",
+				  failed);
 
 	dfd = dup(fd);
 	if (dfd < 0 || !(d = fdopendir(dfd))) {

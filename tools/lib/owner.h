@@ -82,6 +82,12 @@ int cg_may_enter(const struct cg_hierarchy *h, const char *src, const char *dst,
  * A NULL-terminated array (heap, one allocation): 0 or -errno. */
 int cg_delegate_files(int version, char ***ret);
 
+/* Give the cgroup directory @fd and its @files (NULL-terminated; missing
+ * ones skipped) to @uid/@gid, counting what changed in *changed.  0, or
+ * -errno with the file that failed in *ret_failed ("" for the directory). */
+int cg_give_cgroup(int fd, char *const *files, uid_t uid, gid_t gid, unsigned *changed,
+		   const char **ret_failed);
+
 /*
  * Give the tree of cgroup @root in @h to @uid/@gid: the directory and its
  * delegatable files, then below it every cgroup owned by uid 0 or by the
