@@ -60,7 +60,9 @@ static void lxc_container_putp(struct lxc_container **c)
 
 bool cg_container_name_valid(const char *name)
 {
-	return name[0] != '\0' && !strchr(name, '/') && strcmp(name, ".") != 0 &&
+	/* No white space either: the monitor's command line ends in the name
+	 * after a space, and that is how a monitor is recognised. */
+	return name[0] != '\0' && !strpbrk(name, "/ \t\n") && strcmp(name, ".") != 0 &&
 	       strcmp(name, "..") != 0;
 }
 
@@ -70,8 +72,10 @@ static bool component_is_name(const char *c, size_t len, const char *name)
 {
 	size_t nlen;
 
+	/* Any name, but not LXC's own cgroups (lxc.monitor.X, lxc.pivot)
+	 * that sit beside the containers in the "lxc/NAME" layout. */
 	if (!name)
-		return len > 0;
+		return len > 0 && strncmp(c, "lxc.", 4) != 0;
 
 	nlen = strlen(name);
 	if (len < nlen || strncmp(c, name, nlen) != 0)
@@ -114,7 +118,7 @@ int cg_path_split_container(const char *path, const char *name, char **ret_own, 
 	static const char payload[] = "lxc.payload.";
 	size_t start[MAX_COMPONENTS], len[MAX_COMPONENTS], n = 0;
 
-	for (size_t i = 0; path[i] && n < MAX_COMPONENTS;) {
+	for (size_t i = 0; path[i];) {
 		size_t l;
 
 		while (path[i] == '/')
@@ -122,6 +126,8 @@ int cg_path_split_container(const char *path, const char *name, char **ret_own, 
 		l = strcspn(path + i, "/");
 		if (l == 0)
 			break;
+		if (n == MAX_COMPONENTS)
+			return -ENAMETOOLONG;
 		start[n] = i;
 		len[n++] = l;
 		i += l;

@@ -24,7 +24,8 @@ struct cg_container {
 	struct cg_proc cgroups; /* the init's, as the caller reads them */
 };
 
-/* Whether @name can name a container: not empty, no '/', not "." or "..". */
+/* Whether @name can name a container: not empty, no '/' or white space,
+ * not "." or "..". */
 bool cg_container_name_valid(const char *name);
 
 /* The default lxcpath as liblxc computes it for the caller (heap): 0 or -errno. */
@@ -51,7 +52,7 @@ void cg_container_free(struct cg_container *c);
  *   LXC 3.1-3.2 ROOT/lxc.payload/NAME[-N]
  *   LXC 1.x-3.0 and cgmanager ROOT/lxc/NAME[-N]
  * 0 with *ret_own and *ret_root (heap), -ENOENT when @path holds no
- * container cgroup, -ENOMEM.
+ * container cgroup, -ENAMETOOLONG past 256 components, -ENOMEM.
  */
 int cg_path_split_container(const char *path, const char *name, char **ret_own, char **ret_root);
 

@@ -21,12 +21,19 @@ static void iter_freep(struct libmnt_iter **it)
 #define _cleanup_table_ __attribute__((cleanup(table_unrefp)))
 #define _cleanup_iter_ __attribute__((cleanup(iter_freep)))
 
+/* Whether @path begins with a ".." component: outside the cgroup namespace
+ * of the reader, as in "/../x". */
+static bool path_leaves_root(const char *path)
+{
+	return strncmp(path, "/..", 3) == 0 && (path[3] == '/' || path[3] == '\0');
+}
+
 bool cg_path_is_below(const char *path, const char *ancestor)
 {
 	size_t len = strlen(ancestor);
 
 	if (strcmp(ancestor, "/") == 0)
-		return path[0] == '/';
+		return path[0] == '/' && !path_leaves_root(path);
 	if (strncmp(path, ancestor, len) != 0)
 		return false;
 	return path[len] == '\0' || path[len] == '/';
@@ -126,7 +133,18 @@ static int hierarchy_find_mount(struct libmnt_table *tb, struct cg_hierarchy *h,
 
 		if (r < 0)
 			return r;
-		if (r == 0 || (best && (best_covers || !covers)))
+		if (r == 0)
+			continue;
+
+		/* A later mount on the same mount point hides the earlier one,
+		 * as LXC's cgroup:mixed binds the container's cgroup over the
+		 * host's mount. */
+		if (best && strcmp(mnt_fs_get_target(best), mnt_fs_get_target(fs)) == 0) {
+			best = fs;
+			best_covers = covers;
+			continue;
+		}
+		if (best && (best_covers || !covers))
 			continue;
 		best = fs;
 		best_covers = covers;
@@ -177,7 +195,7 @@ int cg_model_parse(const char *self_cgroup, const char *mountinfo_path, struct c
 	r = mnt_table_parse_file(tb, mountinfo_path);
 	if (r < 0) {
 		cg_proc_free(&self);
-		return r == -ENOMEM ? -ENOMEM : -EINVAL;
+		return r == -ENOMEM || r == -ENOENT || r == -EACCES ? r : -EINVAL;
 	}
 
 	m.h = calloc(self.n, sizeof(*m.h));
@@ -307,8 +325,9 @@ int cg_hierarchy_open(const struct cg_hierarchy *h, const char *path, int *ret_f
 	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		int next;
 
+		/* ".." only ever leads out of the reader's namespace. */
 		if (strcmp(c, "..") == 0 || strcmp(c, ".") == 0)
-			return -EINVAL;
+			return -EXDEV;
 
 		next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0)

@@ -79,7 +79,7 @@ int cg_may_enter(const struct cg_hierarchy *h, const char *src, const char *dst,
 
 /* The files a delegated cgroup hands over besides its directory: on v2 the
  * list in /sys/kernel/cgroup/delegate, on v1 cgroup.procs and tasks.
- * A NULL-terminated array (heap, one allocation): 0 or -errno. */
+ * A NULL-terminated array of heap strings, for cg_strv_free(): 0 or -errno. */
 int cg_delegate_files(int version, char ***ret);
 
 /* Give the cgroup directory @fd and its @files (NULL-terminated; missing

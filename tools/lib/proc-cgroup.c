@@ -82,8 +82,10 @@ static int parse_line(char *line, struct cg_proc_entry *e)
 	if (r < 0 || path[0] != '/')
 		return -EINVAL;
 
+	/* The kernel marks removed cgroups on cgroup2 only; on v1 the same
+	 * text is part of a cgroup's name. */
 	len = strlen(path);
-	e->deleted = len > strlen(DELETED_MARK) &&
+	e->deleted = id == 0 && c1[1] == '\0' && len > strlen(DELETED_MARK) &&
 		     strcmp(path + len - strlen(DELETED_MARK), DELETED_MARK) == 0;
 	if (e->deleted)
 		path[len - strlen(DELETED_MARK)] = '\0';
