@@ -33,6 +33,8 @@ ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIB_SRC := $(wildcard tools/lib/*.c)
 TOOL_SRC := $(wildcard tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
+HOOK_SRC := $(wildcard hooks/*.c)
+HOOK_BIN := $(HOOK_SRC:hooks/%.c=$(B)/hooks/%)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/obj/%.o)
@@ -44,7 +46,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 .PHONY: all deps check check-unit check-integration check-v2 bench demo install \
 	format format-check clean help
 
-all: $(B)/cg-adopt
+all: $(B)/cg-adopt $(HOOK_BIN) $(B)/cg-adopt.conf
 
 help:
 	@echo "make            build build/cg-adopt"
@@ -71,6 +73,16 @@ $(B)/libcgadopt.a: $(LIB_OBJ)
 $(B)/cg-adopt: $(TOOL_OBJ) $(B)/libcgadopt.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJ) $(B)/libcgadopt.a $(PKG_LIBS)
 
+$(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/libcgadopt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libcgadopt.a $(PKG_LIBS)
+
+# The include file for container configs, pointing at where the hooks are
+# installed; the tests write their own, pointing at build/hooks.
+$(B)/cg-adopt.conf: lxc-config/cg-adopt.conf.in
+	@mkdir -p $(B)
+	sed 's|@HOOKDIR@|$(LIBEXECDIR)/cg-adopt|g' $< > $@
+
 # Unit tests link the library sources directly, so that the sanitizer
 # build instruments them too.
 $(B)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard tools/lib/*.h tests/unit/*.h)
@@ -86,30 +98,30 @@ $(B)/asan/%: tests/unit/%.c $(LIB_SRC) $(wildcard tools/lib/*.h tests/unit/*.h)
 check-unit: $(UNIT_BIN) $(ASAN_BIN)
 	@tests/unit/run.sh $(UNIT_BIN) $(ASAN_BIN)
 
-check-integration: $(B)/cg-adopt
+check-integration: all
 	@tests/integration/run.sh
 
-check-v2: $(B)/cg-adopt
+check-v2: all
 	@tests/vm/run-v2.sh
 
-check: $(B)/cg-adopt $(UNIT_BIN) $(ASAN_BIN)
+check: all $(UNIT_BIN) $(ASAN_BIN)
 	@tests/check.sh $(UNIT_BIN) $(ASAN_BIN)
 
 bench: $(B)/cg-adopt
 	@bench/run.sh
 
-demo: $(B)/cg-adopt
+demo: all
 	@tests/demo.sh
 
-install: $(B)/cg-adopt
+install: $(B)/cg-adopt $(HOOK_BIN) $(B)/cg-adopt.conf
 	install -D -m 0755 $(B)/cg-adopt $(DESTDIR)$(BINDIR)/cg-adopt
 	install -D -m 0644 doc/cg-adopt.1 $(DESTDIR)$(MANDIR)/man1/cg-adopt.1
 
 format:
-	clang-format -i $(LIB_SRC) $(TOOL_SRC) $(wildcard tools/*.h tools/lib/*.h)
+	clang-format -i $(LIB_SRC) $(TOOL_SRC) $(HOOK_SRC) $(wildcard tools/*.h tools/lib/*.h)
 
 format-check:
-	@clang-format --dry-run --Werror $(LIB_SRC) $(TOOL_SRC) $(wildcard tools/*.h tools/lib/*.h) \
+	@clang-format --dry-run --Werror $(LIB_SRC) $(TOOL_SRC) $(HOOK_SRC) $(wildcard tools/*.h tools/lib/*.h) \
 		&& echo "format: ok"
 
 clean:

@@ -60,8 +60,11 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+	/* Every message is ours, in one line: getopt's own would be a second. */
+	opterr = 0;
+
 	/* '+': stop at the command name, whose options are its own. */
-	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hV", options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage();
@@ -70,7 +73,7 @@ int main(int argc, char **argv)
 			printf("cg-adopt %s\n", CG_VERSION);
 			return cmd_close_stdout(CG_EXIT_OK);
 		default:
-			return cmd_usage_error("unknown option");
+			return cmd_bad_option(argv, c);
 		}
 	}
 

@@ -129,7 +129,7 @@ int cmd_chown(int argc, char **argv)
 	struct cmd_target t;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "P:u:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":P:u:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			lxcpath = optarg;
@@ -141,7 +141,7 @@ int cmd_chown(int argc, char **argv)
 			chown_usage();
 			return cmd_close_stdout(CG_EXIT_OK);
 		default:
-			return cmd_usage_error("bad option for 'chown'");
+			return cmd_bad_option(argv, c);
 		}
 	}
 

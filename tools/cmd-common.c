@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -17,14 +18,27 @@ int cmd_usage_error(const char *fmt, ...)
 	return CG_EXIT_USAGE;
 }
 
+int cmd_bad_option(char **argv, int c)
+{
+	const char *cmd = strchr(argv[0], '/') ? cg_program : argv[0];
+	const char *typed = optind > 0 ? argv[optind - 1] : "";
+	char opt[3] = { '-', (char)optopt, '\0' };
+
+	/* A short option is named by optopt: the word typed may be a cluster
+	 * such as "-jx".  A long one is the word typed. */
+	if (optopt && strncmp(typed, "--", 2) != 0)
+		typed = opt;
+	if (c == ':')
+		return cmd_usage_error("option '%s' of '%s' needs an argument", typed, cmd);
+	return cmd_usage_error("unknown option '%s' for '%s'", typed, cmd);
+}
+
 int cmd_fail(const struct cg_err *err, int exit_code)
 {
-	fprintf(stderr, "%s: %s", cg_program, err->what);
-	if (err->syscall && err->code < 0)
-		fprintf(stderr, ": %s", strerror(-err->code));
-	if (err->hint[0])
-		fprintf(stderr, "; %s", err->hint);
-	fputc('\n', stderr);
+	char line[sizeof(err->what) + sizeof(err->hint) + 256];
+
+	cg_err_format(err, line, sizeof(line));
+	fprintf(stderr, "%s: %s\n", cg_program, line);
 	return exit_code;
 }
 
@@ -74,6 +88,8 @@ int cmd_target_open(struct cmd_target *t, const char *lxcpath, const char *name,
 		return cmd_fail(&err, CG_EXIT_FAILURE);
 
 	r = target_find(t, lxcpath, name, pid, &err);
+	if (r == -EINVAL && name)
+		return cmd_usage_error("invalid container name '%s'", name);
 	if (r < 0) {
 		if (r == -ESRCH && name)
 			cg_err_hint(&err, "start it with 'lxc-start -n %s'", name);

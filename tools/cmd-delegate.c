@@ -15,9 +15,6 @@
 #include "lib/exit-codes.h"
 #include "lib/place.h"
 
-/* The default delegated cgroup, the same from every session. */
-#define DEFAULT_ROOT "/cg-adopt/user-%u"
-#define DEFAULT_LEAF "session"
 
 struct delegate_opts {
 	const char *user;
@@ -49,43 +46,12 @@ static void delegate_usage(void)
 	      stdout);
 }
 
-/* Whether the comma-separated @list holds @word. */
-static bool list_has(const char *list, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = list; p; p = strchr(p, ',')) {
-		p += *p == ',';
-		if (strncmp(p, word, len) == 0 && (p[len] == ',' || p[len] == '\0'))
-			return true;
-	}
-	return false;
-}
-
-/* Whether hierarchy @h is one that @list names (NULL: all of them). */
-static bool wanted(const struct cg_hierarchy *h, const char *list)
-{
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL;
-
-	if (!list)
-		return true;
-	if (h->version == 2)
-		return list_has(list, "cgroup2") || list_has(list, "unified");
-
-	copy = strdup(list);
-	for (char *w = copy ? strtok_r(copy, ",", &save) : NULL; w; w = strtok_r(NULL, ",", &save))
-		if (list_has(h->controllers, w))
-			return true;
-	return false;
-}
-
 /* The delegated cgroup of @o in @h, as a cgroup path. */
 static int root_path(const struct delegate_opts *o, const struct cg_hierarchy *h, char *buf,
 		     size_t size)
 {
 	if (!o->cgroup)
-		return cg_snprintf(buf, size, DEFAULT_ROOT, (unsigned)o->uid);
+		return cg_snprintf(buf, size, CG_DELEGATE_ROOT, (unsigned)o->uid);
 	if (o->cgroup[0] == '/')
 		return cg_snprintf(buf, size, "%s", o->cgroup);
 	return cg_snprintf(buf, size, "%s%s%s", h->self_path,
@@ -154,7 +120,7 @@ static int delegate(const struct delegate_opts *o, char **args, size_t n)
 	}
 
 	for (size_t i = 0; r == 0 && i < m.n; i++)
-		if (m.h[i].mountpoint && m.h[i].mount_fd >= 0 && wanted(&m.h[i], o->controllers))
+		if (m.h[i].mountpoint && m.h[i].mount_fd >= 0 && cg_hierarchy_in_list(&m.h[i], o->controllers))
 			r = delegate_one(o, &m.h[i], &t, &err);
 
 	if (r == 0 && t.n == 0)
@@ -207,10 +173,10 @@ int cmd_delegate(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct delegate_opts o = { .leaf = DEFAULT_LEAF };
+	struct delegate_opts o = { .leaf = CG_DELEGATE_LEAF };
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "u:c:C:l:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:c:C:l:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			o.user = optarg;
@@ -228,7 +194,7 @@ int cmd_delegate(int argc, char **argv)
 			delegate_usage();
 			return cmd_close_stdout(CG_EXIT_OK);
 		default:
-			return cmd_usage_error("bad option for 'delegate'");
+			return cmd_bad_option(argv, c);
 		}
 	}
 

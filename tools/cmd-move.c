@@ -57,7 +57,7 @@ static int parse(int argc, char **argv, struct move_opts *o, void (*usage)(void)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "P:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":P:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			o->lxcpath = optarg;
@@ -69,7 +69,7 @@ static int parse(int argc, char **argv, struct move_opts *o, void (*usage)(void)
 			usage();
 			return cmd_close_stdout(CG_EXIT_OK);
 		default:
-			return cmd_usage_error("bad option for '%s'", argv[0]);
+			return cmd_bad_option(argv, c);
 		}
 	}
 	return -1;
@@ -98,7 +98,8 @@ static int caller_pid(const struct cg_actor *a, pid_t *ret)
 		if (r < 0)
 			return r;
 
-		if (ruid != 0 || strncmp(cmdline, "sudo", 4) != 0)
+		/* sudo runs with the user's real uid and root's effective one. */
+		if (euid != 0 || strncmp(cmdline, "sudo", 4) != 0)
 			break;
 		pid = (pid_t)ppid;
 	}

@@ -138,7 +138,7 @@ int cmd_show(int argc, char **argv)
 	pid_t pid = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "P:p:jh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":P:p:jh", options, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			lxcpath = optarg;
@@ -154,7 +154,7 @@ int cmd_show(int argc, char **argv)
 			show_usage();
 			return cmd_close_stdout(CG_EXIT_OK);
 		default:
-			return cmd_usage_error("bad option for 'show'");
+			return cmd_bad_option(argv, c);
 		}
 	}
 

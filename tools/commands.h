@@ -24,6 +24,11 @@ int cmd_delegate(int argc, char **argv);
  * returns CG_EXIT_USAGE. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The usage error for the option getopt_long() just refused with @c ('?'
+ * unknown, ':' missing its argument; optstrings begin with ':'), named as
+ * the user typed it: CG_EXIT_USAGE. */
+int cmd_bad_option(char **argv, int c);
+
 /* Print the one line for @err; returns @exit_code. */
 int cmd_fail(const struct cg_err *err, int exit_code);
 

@@ -848,7 +848,9 @@ ti_capture() {
 
   err=$(mktemp /tmp/cgadopt-err.XXXXXX) || return 1
   TI_RC=0
+  # shellcheck disable=SC2034 # read by the test scripts
   TI_STDOUT=$("$@" 2>"$err") || TI_RC=$?
+  # shellcheck disable=SC2034
   TI_STDERR=$(cat "$err")
   rm -f "$err"
 }

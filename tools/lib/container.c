@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <lxc/lxccontainer.h>
 
@@ -173,10 +174,7 @@ int cg_container_default_lxcpath(char **ret)
 	return 0;
 }
 
-/* Parse "[lxc monitor] LXCPATH NAME": the name is the last word, since an
- * lxcpath may hold spaces and a container name may not hold '/'.
- * 1 with the parts (heap), 0 when @cmdline is no monitor's, -ENOMEM. */
-static int monitor_parse(const char *cmdline, char **ret_lxcpath, char **ret_name)
+int cg_monitor_parse(const char *cmdline, char **ret_lxcpath, char **ret_name)
 {
 	size_t plen = strlen(MONITOR_PREFIX);
 	const char *sp;
@@ -211,7 +209,7 @@ static int container_verify(struct cg_container *c, struct cg_err *err)
 	if (r < 0)
 		return cg_err_set(err, r, "cannot read the monitor of container '%s'", c->name);
 
-	r = monitor_parse(cmdline, &lxcpath, &name);
+	r = cg_monitor_parse(cmdline, &lxcpath, &name);
 	if (r < 0)
 		return cg_err_set(err, r, "cannot read the monitor of container '%s'", c->name);
 	if (r == 0 || strcmp(lxcpath, c->lxcpath) != 0 || strcmp(name, c->name) != 0)
@@ -332,6 +330,20 @@ static void record_save(const char *lxcpath, const struct cg_container *c)
 	cg_record_save(lxcpath, c->name, &rec);
 }
 
+/* liblxc calls a container whose config the caller may not read "not
+ * defined": tell that apart from one that is not there. */
+static int not_defined(const struct cg_container *c, struct cg_err *err)
+{
+	char path[PATH_MAX];
+
+	if (cg_snprintf(path, sizeof(path), "%s/%s/config", c->lxcpath, c->name) == 0 &&
+	    access(path, R_OK) < 0 && (errno == EACCES || errno == EPERM))
+		return cg_err_set(err, -EACCES, "cannot read container '%s' in '%s'", c->name,
+				  c->lxcpath);
+	return cg_err_plain(err, -ENOENT, "container '%s' does not exist in '%s'", c->name,
+			    c->lxcpath);
+}
+
 static int by_liblxc(const char *lxcpath, const char *name, struct cg_container *ret,
 		     struct cg_err *err)
 {
@@ -356,8 +368,7 @@ static int by_liblxc(const char *lxcpath, const char *name, struct cg_container 
 
 	if (!lc->is_running(lc))
 		r = lc->is_defined(lc) ? cg_err_plain(err, -ESRCH, "container '%s' is not running", name)
-				       : cg_err_plain(err, -ENOENT, "container '%s' does not exist in '%s'",
-						      name, c.lxcpath);
+				       : not_defined(&c, err);
 
 	init_pid = r == 0 ? lc->init_pid(lc) : -1;
 	if (r == 0 && init_pid <= 0)
@@ -372,6 +383,44 @@ static int by_liblxc(const char *lxcpath, const char *name, struct cg_container 
 
 	*ret = c;
 	return 0;
+}
+
+int cg_container_from_pids(const char *lxcpath, const char *name, pid_t init, pid_t monitor,
+			   struct cg_container *ret, struct cg_err *err)
+{
+	struct cg_container c;
+	int r;
+
+	r = container_new(lxcpath, name, &c);
+	if (r < 0) {
+		cg_container_free(&c);
+		return cg_err_set(err, r, "cannot look up container '%s'", name);
+	}
+
+	r = cg_pid_open(monitor, &c.monitor);
+	if (r < 0) {
+		cg_container_free(&c);
+		return cg_err_set(err, r, "cannot hold the monitor (pid %d) of container '%s'",
+				  (int)monitor, name);
+	}
+
+	r = cg_pid_open(init, &c.init);
+	if (r == 0)
+		r = container_verify(&c, err);
+	else
+		cg_err_set(err, r, "cannot hold the init (pid %d) of container '%s'", (int)init, name);
+	if (r < 0) {
+		cg_container_free(&c);
+		return r;
+	}
+
+	*ret = c;
+	return 0;
+}
+
+void cg_container_remember(const char *lxcpath, const struct cg_container *c)
+{
+	record_save(lxcpath, c);
 }
 
 int cg_container_by_name(const char *lxcpath, const char *name, struct cg_container *ret,
@@ -413,7 +462,7 @@ static int climb_to_monitor(pid_t pid, char **ret_lxcpath, char **ret_name)
 		if (r < 0)
 			return r;
 
-		r = monitor_parse(cmdline, ret_lxcpath, ret_name);
+		r = cg_monitor_parse(cmdline, ret_lxcpath, ret_name);
 		if (r != 0)
 			return r;
 		pid = (pid_t)ppid;
@@ -488,7 +537,7 @@ static int scan_monitors(const struct cg_proc *cgroups, struct cg_container *ret
 			continue;
 		r = cg_pid_cmdline(&p, &cmdline);
 		cg_pid_close(&p);
-		if (r < 0 || monitor_parse(cmdline, &lxcpath, &name) <= 0)
+		if (r < 0 || cg_monitor_parse(cmdline, &lxcpath, &name) <= 0)
 			continue;
 
 		r = try_candidate(lxcpath, name, cgroups, ret);

@@ -40,6 +40,22 @@ int cg_container_by_name(const char *lxcpath, const char *name, struct cg_contai
  * process), -ENOENT (not in a container), -errno; @err filled. */
 int cg_container_by_pid(pid_t pid, struct cg_container *ret, struct cg_err *err);
 
+/* The container whose init and monitor are @init and @monitor, checked as
+ * a lookup checks them (the monitor's command line names @lxcpath and
+ * @name, the init's parent is the monitor): for the hooks, which know both
+ * pids.  0 or -errno with @err filled. */
+int cg_container_from_pids(const char *lxcpath, const char *name, pid_t init, pid_t monitor,
+			   struct cg_container *ret, struct cg_err *err);
+
+/* Leave a record of @c under the key @lxcpath (NULL: the default lxcpath),
+ * so that the next lookup needs no liblxc.  A failure only costs speed. */
+void cg_container_remember(const char *lxcpath, const struct cg_container *c);
+
+/* Parse a monitor's command line "[lxc monitor] LXCPATH NAME": the name
+ * is the last word, since an lxcpath may hold spaces and a name may not.
+ * 1 with both parts (heap), 0 when @cmdline is no monitor's, -ENOMEM. */
+int cg_monitor_parse(const char *cmdline, char **ret_lxcpath, char **ret_name);
+
 void cg_container_free(struct cg_container *c);
 
 /*

@@ -14,6 +14,14 @@
 #include "hierarchy.h"
 #include "util.h"
 
+/* The default delegated cgroup of uid %u, the same in every hierarchy and
+ * from every session, so that a user's services and logins meet there. */
+#define CG_DELEGATE_ROOT "/cg-adopt/user-%u"
+
+/* The leaf for logins, and the one the pre-start hook parks monitors in. */
+#define CG_DELEGATE_LEAF "session"
+#define CG_DELEGATE_CONTAINERS "lxc"
+
 /* Make cgroup @path of @h exist and belong to @uid/@gid; on cgroup2 enable
  * for its children the controllers it has.  Missing ancestors are created
  * (root's, with their parent's controllers enabled on cgroup2), cpuset

@@ -79,6 +79,36 @@ int cg_path_common(const char *a, const char *b, char **ret)
 	return 0;
 }
 
+/* Whether the comma-separated @list holds @word. */
+static bool list_has(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; p; p = strchr(p, ',')) {
+		p += *p == ',';
+		if (strncmp(p, word, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+bool cg_hierarchy_in_list(const struct cg_hierarchy *h, const char *list)
+{
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+
+	if (!list)
+		return true;
+	if (h->version == 2)
+		return list_has(list, "cgroup2") || list_has(list, "unified");
+
+	copy = strdup(list);
+	for (char *w = copy ? strtok_r(copy, ",", &save) : NULL; w; w = strtok_r(NULL, ",", &save))
+		if (list_has(h->controllers, w))
+			return true;
+	return false;
+}
+
 const char *cg_hierarchy_name(const struct cg_hierarchy *h)
 {
 	return h->version == 2 ? "cgroup2" : h->controllers;

@@ -40,6 +40,10 @@ void cg_model_free(struct cg_model *m);
 /* The hierarchy that @e (a line of some /proc/PID/cgroup) belongs to, or NULL. */
 struct cg_hierarchy *cg_model_find(const struct cg_model *m, const struct cg_proc_entry *e);
 
+/* Whether @h is one that the comma-separated @list names, by any of its
+ * controllers, "name=X", or "cgroup2" (also "unified"); NULL names all. */
+bool cg_hierarchy_in_list(const struct cg_hierarchy *h, const char *list);
+
 /* A display name: "cgroup2", "name=systemd", "cpu,cpuacct".  Never NULL. */
 const char *cg_hierarchy_name(const struct cg_hierarchy *h);
 

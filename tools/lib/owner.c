@@ -270,6 +270,7 @@ struct chown_walk {
 	uid_t uid;
 	gid_t gid;
 	uid_t former;
+	gid_t former_gid;
 	char **files;
 	unsigned changed;
 	char path[PATH_MAX];
@@ -313,7 +314,11 @@ static int chown_walk_child(struct chown_walk *w, int fd, const char *name, int 
 	if (child < 0 || fstat(child, &st) < 0)
 		return cg_err_set(w->err, -errno, "cannot open '%s/%s'", w->path, name);
 
+	/* LXC gives an unprivileged container's payload to the user's uid and
+	 * the mapped root's gid (1001:131072): the group tells it apart. */
 	if (st.st_uid != 0 && st.st_uid != w->former && st.st_uid != w->uid)
+		return 0;
+	if (st.st_gid != 0 && st.st_gid != w->former_gid && st.st_gid != w->gid)
 		return 0;
 
 	r = cg_snprintf(w->path + len, sizeof(w->path) - len, "/%s", name);
@@ -382,6 +387,7 @@ int cg_chown_tree(const struct cg_hierarchy *h, const char *root, uid_t uid, gid
 	if (fstat(fd, &st) < 0)
 		return cg_err_set(err, -errno, "cannot stat '%s'", w.path);
 	w.former = st.st_uid;
+	w.former_gid = st.st_gid;
 
 	r = cg_delegate_files(h->version, &w.files);
 	if (r < 0)

@@ -94,6 +94,10 @@ int cg_err_plain(struct cg_err *err, int code, const char *fmt, ...)
 /* Set the hint of an already filled @err; returns nothing. */
 void cg_err_hint(struct cg_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The one line for @err, without the program name: "WHAT: errno text;
+ * hint".  Never fails; a line too long is cut. */
+void cg_err_format(const struct cg_err *err, char *buf, size_t size);
+
 /* snprintf() that reports truncation: 0 on success, -ENAMETOOLONG. */
 int cg_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * lxc.hook.pre-start: before LXC creates any cgroup, move the monitor (the
+ * hook's parent) into a leaf of the owner's delegated cgroup in every
+ * hierarchy delegated to the owner, so that the container's cgroups land in
+ * the same place whichever session or service started it.  When a required
+ * hierarchy is not delegated, fail the start with what to run, instead of
+ * LXC's silent start without cgroups.
+ *
+ *   lxc.hook.pre-start = .../pre-start [--root CGROUP] [--leaf NAME] [--require LIST]
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/delegate.h"
+#include "lib/hierarchy.h"
+#include "lib/hook.h"
+#include "lib/place.h"
+
+struct opts {
+	const char *root;
+	const char *leaf;
+	const char *require;
+};
+
+static void usage(void)
+{
+	fputs("Usage: pre-start [--root CGROUP] [--leaf NAME] [--require LIST]\n"
+	      "\n"
+	      "An lxc.hook.pre-start: park the container's monitor in CGROUP/NAME\n"
+	      "(default /cg-adopt/user-UID/lxc) in every hierarchy delegated to the\n"
+	      "owner; fail the start when a hierarchy of LIST (default: at least one)\n"
+	      "is not delegated.  See cg-adopt(1).\n",
+	      stdout);
+}
+
+/* Whether @root of @h is the hook user's own; its fd in *ret_fd then. */
+static bool delegated(const struct hook *hk, const struct cg_hierarchy *h, const char *root,
+		      int *ret_fd)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (!h->mountpoint || cg_hierarchy_open(h, root, &fd) < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || st.st_uid != hk->uid) {
+		close(fd);
+		return false;
+	}
+
+	*ret_fd = fd;
+	return true;
+}
+
+static int collect(const struct hook *hk, const struct opts *o, struct cg_model *m,
+		   const char *root, struct cg_targets *t, struct cg_err *err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct cg_hierarchy *h = &m->h[i];
+		struct cg_target *x = &t->t[t->n];
+		_cleanup_close_ int fd = -1;
+		int r;
+
+		if (!delegated(hk, h, root, &fd)) {
+			if (o->require && cg_hierarchy_in_list(h, o->require))
+				return cg_err_plain(err, -EACCES, "cannot start '%s': hierarchy %s is not delegated to uid %u at '%s'",
+						    hk->name, cg_hierarchy_name(h), (unsigned)hk->uid, root);
+			continue;
+		}
+
+		r = cg_delegate_leaf(h, fd, root, o->leaf, hk->uid, hk->gid, &x->fd, err);
+		if (r < 0)
+			return r;
+		x->h = h;
+		t->n++;
+		if (asprintf(&x->path, "%s/%s", root, o->leaf) < 0) {
+			x->path = NULL;
+			return cg_err_set(err, -ENOMEM, "cannot start '%s'", hk->name);
+		}
+	}
+
+	if (t->n == 0)
+		return cg_err_plain(err, -EACCES, "cannot start '%s': no hierarchy is delegated to uid %u at '%s', so LXC would start it without cgroups",
+				    hk->name, (unsigned)hk->uid, root);
+	return 0;
+}
+
+static int place_monitor(struct hook *hk, const struct opts *o, struct cg_err *err)
+{
+	struct cg_targets t = { 0 };
+	struct cg_model m = { 0 };
+	char root[PATH_MAX];
+	int r;
+
+	r = hook_root(hk, o->root, root, sizeof(root));
+	if (r < 0)
+		return cg_err_plain(err, r, "cgroup path '%s' is too long", o->root);
+
+	r = cg_model_load(&m, err);
+	if (r == 0) {
+		t.t = calloc(m.n + 1, sizeof(*t.t));
+		r = t.t ? collect(hk, o, &m, root, &t, err) : cg_err_set(err, -ENOMEM, "cannot start");
+	}
+	if (r == 0)
+		r = cg_place_move(&t, &hk->monitor, 1, err);
+	if (r == -EACCES && !err->hint[0])
+		cg_err_hint(err, "as root, run 'cg-adopt delegate --user %u' (from an init job or PAM at login) so that this user owns '%s'",
+			    (unsigned)hk->uid, root);
+
+	cg_targets_free(&t);
+	cg_model_free(&m);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "leaf", required_argument, NULL, 'l' },
+		{ "require", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct opts o = { .leaf = CG_DELEGATE_CONTAINERS };
+	struct cg_err err = { 0 };
+	struct hook hk;
+	int c, r;
+
+	/* '+': the arguments LXC appends (NAME lxc pre-start) are not ours. */
+	while ((c = getopt_long(argc, argv, "+r:l:R:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o.root = optarg;
+			break;
+		case 'l':
+			o.leaf = optarg;
+			break;
+		case 'R':
+			o.require = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			fprintf(stderr, "cg-adopt pre-start: bad option; try 'pre-start --help'\n");
+			return 2;
+		}
+	}
+
+	r = hook_open(&hk, "pre-start", &err);
+	if (r == 0)
+		r = place_monitor(&hk, &o, &err);
+	if (r < 0)
+		r = hook_fail(&hk, &err);
+
+	hook_close(&hk);
+	return r;
+}
