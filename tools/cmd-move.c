@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* move and exec: into the container's root, or its own cgroup with --payload. */
 #include <getopt.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "commands.h"
 #include "lib/exit-codes.h"
@@ -196,14 +198,109 @@ static int hold_self(struct cg_pid *self, struct cg_err *err)
 	return r < 0 ? cg_err_set(err, r, "cannot hold this process") : 0;
 }
 
+/* Become the actor and run @command: returns only on failure. */
+static int run(const struct cg_actor *a, char **command)
+{
+	struct cg_err err = { 0 };
+	int r;
+
+	if (cg_actor_become(a, &err) < 0)
+		return cmd_fail(&err, CG_EXIT_FAILURE);
+
+	fflush(stdout);
+	execvp(command[0], command);
+	r = errno;
+	fprintf(stderr, "%s: cannot run '%s': %s\n", cg_program, command[0], strerror(r));
+	return r == ENOENT ? CG_EXIT_EXEC_NOENT : CG_EXIT_EXEC_FAILED;
+}
+
+static volatile pid_t forward_to;
+
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+/* Wait for @child and exit as it did.  SIGINT and SIGQUIT from a terminal
+ * reach the child directly (same process group); SIGTERM and SIGHUP sent
+ * to this process are passed on. */
+static int wait_child(pid_t child)
+{
+	struct sigaction sa = { .sa_handler = forward };
+	int status;
+
+	forward_to = child;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return CG_EXIT_FAILURE;
+
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Place a process for COMMAND.  Where the kernel has clone3() with
+ * CLONE_INTO_CGROUP and there is a cgroup2 target, the child starts in it,
+ * joins the v1 targets itself and runs COMMAND while this process waits;
+ * otherwise this process moves itself, all or nothing, and becomes COMMAND.
+ */
+static int exec_in(struct cmd_target *t, struct cg_targets *targets, char **command)
+{
+	const struct cg_target *v2 = cg_targets_v2(targets);
+	struct cg_targets v1 = { 0 };
+	struct cg_pid self = CG_PID_NULL;
+	struct cg_err err = { 0 };
+	pid_t child = -1;
+	int r;
+
+	r = v2 ? cg_place_clone(v2, &child, &err) : -EOPNOTSUPP;
+	if (r == 0 && child > 0)
+		return wait_child(child);
+
+	if (r == -EOPNOTSUPP) {
+		/* No clone3() here: this process moves in every hierarchy. */
+		v1 = *targets;
+		r = 0;
+	} else if (r == 0) {
+		r = cg_targets_v1_view(targets, &v1);
+	}
+	if (r == 0)
+		r = hold_self(&self, &err);
+	if (r == 0)
+		r = cg_place_move(&v1, &self, 1, &err);
+
+	cg_pid_close(&self);
+	if (v1.t != targets->t)
+		free(v1.t);
+	if (r < 0) {
+		cmd_fail(&err, CG_EXIT_FAILURE);
+		/* A child of clone3() exits; this process reports for it. */
+		if (child == 0)
+			_exit(CG_EXIT_FAILURE);
+		return CG_EXIT_FAILURE;
+	}
+
+	r = run(&t->actor, command);
+	if (child == 0)
+		_exit(r);
+	return r;
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	struct move_opts o = { 0 };
-	struct cg_pid self = CG_PID_NULL;
+	struct cg_targets targets = { 0 };
 	struct cg_err err = { 0 };
 	struct cmd_target t;
 	char **command;
-	int rc, r;
+	int rc;
 
 	rc = parse(argc, argv, &o, exec_usage);
 	if (rc >= 0)
@@ -215,21 +312,13 @@ int cmd_exec(int argc, char **argv)
 	command = argv + optind + 1;
 
 	rc = cmd_target_open(&t, o.lxcpath, argv[optind], 0);
-	if (rc == CG_EXIT_OK && hold_self(&self, &err) < 0)
+	if (rc == CG_EXIT_OK &&
+	    cg_targets_get(&t.model, &t.c, o.payload, &t.actor, &targets, &err) < 0)
 		rc = cmd_fail(&err, CG_EXIT_FAILURE);
 	if (rc == CG_EXIT_OK)
-		rc = place(&t, o.payload, &self, 1);
-	if (rc == CG_EXIT_OK && cg_actor_become(&t.actor, &err) < 0)
-		rc = cmd_fail(&err, CG_EXIT_FAILURE);
+		rc = exec_in(&t, &targets, command);
 
-	cg_pid_close(&self);
+	cg_targets_free(&targets);
 	cmd_target_close(&t);
-	if (rc != CG_EXIT_OK)
-		return rc;
-
-	fflush(stdout);
-	execvp(command[0], command);
-	r = errno;
-	fprintf(stderr, "%s: cannot run '%s': %s\n", cg_program, command[0], strerror(r));
-	return r == ENOENT ? CG_EXIT_EXEC_NOENT : CG_EXIT_EXEC_FAILED;
+	return rc;
 }

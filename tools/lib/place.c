@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <linux/sched.h>
 
 #include "place.h"
 
@@ -241,4 +245,47 @@ int cg_place_move(const struct cg_targets *t, const struct cg_pid *p, size_t n,
 		free(steps[i].from);
 	}
 	return r;
+}
+
+const struct cg_target *cg_targets_v2(const struct cg_targets *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->t[i].h->version == 2)
+			return &t->t[i];
+	return NULL;
+}
+
+int cg_targets_v1_view(const struct cg_targets *t, struct cg_targets *ret)
+{
+	struct cg_targets v = { .t = calloc(t->n + 1, sizeof(*v.t)) };
+
+	if (!v.t)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->t[i].h->version == 1)
+			v.t[v.n++] = t->t[i];
+
+	*ret = v;
+	return 0;
+}
+
+int cg_place_clone(const struct cg_target *x, pid_t *ret_pid, struct cg_err *err)
+{
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)x->fd,
+	};
+	struct cg_pid self = { .pid = getpid(), .pidfd = -1, .procfd = -1 };
+	struct step s = { .target = x, .pid = &self, .from = x->h->self_path };
+	long pid;
+
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL))
+		return -EOPNOTSUPP;
+	if (pid < 0)
+		return explain(&s, -errno, err);
+
+	*ret_pid = (pid_t)pid;
+	return 0;
 }

@@ -40,4 +40,20 @@ void cg_targets_free(struct cg_targets *t);
 int cg_place_move(const struct cg_targets *t, const struct cg_pid *p, size_t n,
 		  struct cg_err *err);
 
+/* The cgroup2 target of @t, or NULL. */
+const struct cg_target *cg_targets_v2(const struct cg_targets *t);
+
+/* @t without its cgroup2 target, sharing its entries: free the view with
+ * free(view.t) only.  0 or -ENOMEM. */
+int cg_targets_v1_view(const struct cg_targets *t, struct cg_targets *ret);
+
+/*
+ * Fork a child that starts life in the cgroup2 target @x, with clone3()
+ * and CLONE_INTO_CGROUP (Linux 5.7): the kernel checks the same rules as
+ * for a move, and no process ever sits half-placed.  Like fork(), 0 in
+ * the child and its pid in the parent through *ret_pid.  -EOPNOTSUPP when
+ * the kernel lacks it (move instead), or -errno with @err filled.
+ */
+int cg_place_clone(const struct cg_target *x, pid_t *ret_pid, struct cg_err *err);
+
 #endif
