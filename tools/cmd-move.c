@@ -84,26 +84,18 @@ static int caller_pid(const struct cg_actor *a, pid_t *ret)
 
 	for (int i = 0; a->sudo && i < MAX_SUDO_DEPTH; i++) {
 		_cleanup_free_ char *cmdline = NULL;
-		struct cg_pid p = CG_PID_NULL;
-		unsigned long ppid = 0;
-		uid_t ruid = 0, euid = 0;
+		pid_t ppid;
+		uid_t euid;
 		int r;
 
-		r = cg_pid_open(pid, &p);
-		if (r == 0)
-			r = cg_pid_uids(&p, &ruid, &euid);
-		if (r == 0)
-			r = cg_pid_cmdline(&p, &cmdline);
-		if (r == 0)
-			r = cg_pid_status_field(&p, "PPid", &ppid);
-		cg_pid_close(&p);
+		r = cg_pid_peek(pid, &cmdline, &ppid, &euid);
 		if (r < 0)
 			return r;
 
 		/* sudo runs with the user's real uid and root's effective one. */
 		if (euid != 0 || strncmp(cmdline, "sudo", 4) != 0)
 			break;
-		pid = (pid_t)ppid;
+		pid = ppid;
 	}
 
 	*ret = pid;

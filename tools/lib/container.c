@@ -449,23 +449,18 @@ static int climb_to_monitor(pid_t pid, char **ret_lxcpath, char **ret_name)
 {
 	for (int i = 0; i < MAX_CLIMB && pid > 1; i++) {
 		_cleanup_free_ char *cmdline = NULL;
-		struct cg_pid p = CG_PID_NULL;
-		unsigned long ppid = 0;
+		pid_t ppid;
+		uid_t euid;
 		int r;
 
-		r = cg_pid_open(pid, &p);
-		if (r == 0)
-			r = cg_pid_cmdline(&p, &cmdline);
-		if (r == 0)
-			r = cg_pid_status_field(&p, "PPid", &ppid);
-		cg_pid_close(&p);
+		r = cg_pid_peek(pid, &cmdline, &ppid, &euid);
 		if (r < 0)
 			return r;
 
 		r = cg_monitor_parse(cmdline, ret_lxcpath, ret_name);
 		if (r != 0)
 			return r;
-		pid = (pid_t)ppid;
+		pid = ppid;
 	}
 	return 0;
 }

@@ -137,6 +137,31 @@ int cg_pid_cmdline(const struct cg_pid *p, char **ret)
 	return 0;
 }
 
+int cg_pid_peek(pid_t pid, char **ret_cmdline, pid_t *ret_ppid, uid_t *ret_euid)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	struct cg_pid p = CG_PID_NULL;
+	unsigned long ppid = 0;
+	uid_t ruid = 0, euid = 0;
+	int r;
+
+	r = cg_pid_open(pid, &p);
+	if (r == 0)
+		r = cg_pid_uids(&p, &ruid, &euid);
+	if (r == 0)
+		r = cg_pid_cmdline(&p, &cmdline);
+	if (r == 0)
+		r = cg_pid_status_field(&p, "PPid", &ppid);
+	cg_pid_close(&p);
+	if (r < 0)
+		return r;
+
+	*ret_cmdline = cg_steal_ptr(cmdline);
+	*ret_ppid = (pid_t)ppid;
+	*ret_euid = euid;
+	return 0;
+}
+
 void cg_pid_close(struct cg_pid *p)
 {
 	if (p->pidfd >= 0)

@@ -37,6 +37,10 @@ int cg_pid_uids(const struct cg_pid *p, uid_t *ret_ruid, uid_t *ret_euid);
  * 0 and *ret (heap) or -errno. */
 int cg_pid_cmdline(const struct cg_pid *p, char **ret);
 
+/* A glance at process @pid, for climbing a process tree: its command line
+ * (heap), parent and effective uid, read under a pidfd.  0 or -errno. */
+int cg_pid_peek(pid_t pid, char **ret_cmdline, pid_t *ret_ppid, uid_t *ret_euid);
+
 void cg_pid_close(struct cg_pid *p);
 
 /* Move *src into *dst (which must be empty). */

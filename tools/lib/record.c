@@ -168,6 +168,23 @@ static int parse_record(char *text, struct cg_record *rec)
 	return 0;
 }
 
+/* The record directory and the file name of the key (@lxcpath, @name). */
+static int open_key(const char *lxcpath, const char *name, bool create, int *ret_dirfd,
+		    char *file, size_t size)
+{
+	int r = open_dir(create, ret_dirfd);
+
+	if (r < 0)
+		return r;
+
+	r = file_name(lxcpath, name, file, size);
+	if (r < 0) {
+		close(*ret_dirfd);
+		*ret_dirfd = -1;
+	}
+	return r;
+}
+
 int cg_record_load(const char *lxcpath, const char *name, struct cg_record *ret)
 {
 	_cleanup_free_ char *text = NULL;
@@ -175,9 +192,7 @@ int cg_record_load(const char *lxcpath, const char *name, struct cg_record *ret)
 	char file[32];
 	int r;
 
-	r = open_dir(false, &dirfd);
-	if (r == 0)
-		r = file_name(lxcpath, name, file, sizeof(file));
+	r = open_key(lxcpath, name, false, &dirfd, file, sizeof(file));
 	if (r == 0)
 		r = cg_read_file_at(dirfd, file, &text);
 	if (r < 0)
@@ -196,9 +211,7 @@ int cg_record_save(const char *lxcpath, const char *name, const struct cg_record
 	if (strchr(rec->lxcpath, '\n') || strchr(rec->name, '\n'))
 		return -EINVAL;
 
-	r = open_dir(true, &dirfd);
-	if (r == 0)
-		r = file_name(lxcpath, name, file, sizeof(file));
+	r = open_key(lxcpath, name, true, &dirfd, file, sizeof(file));
 	if (r == 0)
 		r = cg_snprintf(tmp, sizeof(tmp), ".%s.%d", file, (int)getpid());
 	if (r < 0)
@@ -225,9 +238,7 @@ int cg_record_remove(const char *lxcpath, const char *name)
 	char file[32];
 	int r;
 
-	r = open_dir(false, &dirfd);
-	if (r == 0)
-		r = file_name(lxcpath, name, file, sizeof(file));
+	r = open_key(lxcpath, name, false, &dirfd, file, sizeof(file));
 	if (r < 0)
 		return r;
 
