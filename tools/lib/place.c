@@ -4,13 +4,91 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/sched.h>
 
 #include "place.h"
 
+/* Controllers that a cgroup2 cgroup may enable for its children and still
+ * hold processes itself (threaded-capable); any other one in its
+ * cgroup.subtree_control puts it under the no-internal-process rule. */
+static bool holds_processes(int fd)
+{
+	static const char *const threaded[] = { "cpu", "cpuset", "perf_event", "pids" };
+	_cleanup_free_ char *enabled = NULL;
+	char *save = NULL;
+
+	if (cg_read_file_at(fd, "cgroup.subtree_control", &enabled) < 0)
+		return true;
+
+	for (char *c = strtok_r(enabled, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+		bool ok = false;
+
+		for (size_t i = 0; i < CG_ARRAY_SIZE(threaded); i++)
+			ok = ok || strcmp(c, threaded[i]) == 0;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * On cgroup2 a target with domain controllers for its children may hold no
+ * process (EBUSY): use a leaf below it instead, made where missing, the
+ * one LXC itself attaches into (".lxc") for a container's own cgroup, and
+ * CG_PLACE_LEAF for its root.  Through sudo the leaf is the actor's.
+ */
+static int give_to_actor(int fd, const struct cg_actor *a)
+{
+	const char *failed = "";
+	unsigned changed = 0;
+	char **files = NULL;
+	int r;
+
+	r = cg_delegate_files(2, &files);
+	if (r == 0)
+		r = cg_give_cgroup(fd, files, a->uid, a->gid, &changed, &failed);
+	cg_strv_free(files);
+	return r;
+}
+
+static int target_leaf(struct cg_target *x, bool payload, const struct cg_actor *a,
+		       struct cg_err *err)
+{
+	const char *leaf = payload ? ".lxc" : CG_PLACE_LEAF;
+	_cleanup_close_ int fd = -1;
+	char *path = NULL;
+	bool made;
+	int r;
+
+	if (x->h->version != 2 || holds_processes(x->fd))
+		return 0;
+
+	made = mkdirat(x->fd, leaf, 0755) == 0;
+	if (!made && errno != EEXIST)
+		return cg_err_set(err, -errno, "cannot make the leaf '%s/%s'", x->path, leaf);
+
+	fd = openat(x->fd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cg_err_set(err, -errno, "cannot open the leaf '%s/%s'", x->path, leaf);
+
+	r = made && a->sudo ? give_to_actor(fd, a) : 0;
+	if (r < 0)
+		return cg_err_set(err, r, "cannot give the leaf '%s/%s' to uid %u", x->path, leaf,
+				  (unsigned)a->uid);
+	if (asprintf(&path, "%s/%s", x->path, leaf) < 0)
+		return cg_err_set(err, -ENOMEM, "cannot open the leaf '%s/%s'", x->path, leaf);
+
+	close(x->fd);
+	free(x->path);
+	x->fd = cg_steal_fd(fd);
+	x->path = path;
+	return 0;
+}
+
 static int target_add(struct cg_targets *t, struct cg_hierarchy *h, const char *path,
-		      const struct cg_actor *a, struct cg_err *err)
+		      bool payload, const struct cg_actor *a, struct cg_err *err)
 {
 	struct cg_target *x = &t->t[t->n];
 	char fs[PATH_MAX];
@@ -34,7 +112,10 @@ static int target_add(struct cg_targets *t, struct cg_hierarchy *h, const char *
 	if (!x->path)
 		return cg_err_set(err, -ENOMEM, "cannot open '%s'", fs);
 
-	return cg_actor_owns_cgroup(a, x->fd, fs, err);
+	r = cg_actor_owns_cgroup(a, x->fd, fs, err);
+	if (r < 0)
+		return r;
+	return target_leaf(x, payload, a, err);
 }
 
 int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool payload,
@@ -57,7 +138,7 @@ int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool 
 		if (!h || !h->mountpoint || cg_path_split_container(e->path, c->name, &own, &root) < 0)
 			continue;
 
-		r = target_add(&t, h, payload ? own : root, a, err);
+		r = target_add(&t, h, payload ? own : root, payload, a, err);
 	}
 
 	if (r == 0 && t.n == 0)

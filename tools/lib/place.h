@@ -14,6 +14,10 @@
 #include "owner.h"
 #include "pid.h"
 
+/* The leaf below a container's root that cg-adopt places processes in
+ * when the root may hold none (cgroup2 with domain controllers). */
+#define CG_PLACE_LEAF "cg-adopt.leaf"
+
 struct cg_target {
 	struct cg_hierarchy *h;
 	char *path; /* the destination cgroup */
@@ -26,8 +30,9 @@ struct cg_targets {
 };
 
 /* The destinations for container @c in every hierarchy of @m where it has a
- * cgroup of its own: its root, or with @payload its own cgroup.  Through
- * sudo each must belong to @a.  0 or -errno with @err filled (-ENOENT: the
+ * cgroup of its own: its root, or with @payload its own cgroup, or on
+ * cgroup2 a leaf below it where it may hold no process.  Through sudo each
+ * must belong to @a.  0 or -errno with @err filled (-ENOENT: the
  * container has no cgroup of its own anywhere). */
 int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool payload,
 		   const struct cg_actor *a, struct cg_targets *ret, struct cg_err *err);
