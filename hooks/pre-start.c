@@ -59,9 +59,8 @@ static int collect(const struct hook *hk, const struct opts *o, struct cg_model 
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hierarchy *h = &m->h[i];
-		struct cg_target *x = &t->t[t->n];
 		_cleanup_close_ int fd = -1;
-		int r;
+		int leaf_fd = -1, r;
 
 		if (!delegated(hk, h, root, &fd)) {
 			if (o->require && cg_hierarchy_in_list(h, o->require))
@@ -70,15 +69,11 @@ static int collect(const struct hook *hk, const struct opts *o, struct cg_model 
 			continue;
 		}
 
-		r = cg_delegate_leaf(h, fd, root, o->leaf, hk->uid, hk->gid, &x->fd, err);
+		r = cg_delegate_leaf(h, fd, root, o->leaf, hk->uid, hk->gid, &leaf_fd, err);
+		if (r == 0)
+			r = cg_targets_push(t, h, leaf_fd, root, o->leaf, err);
 		if (r < 0)
 			return r;
-		x->h = h;
-		t->n++;
-		if (asprintf(&x->path, "%s/%s", root, o->leaf) < 0) {
-			x->path = NULL;
-			return cg_err_set(err, -ENOMEM, "cannot start '%s'", hk->name);
-		}
 	}
 
 	if (t->n == 0)

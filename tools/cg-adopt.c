@@ -19,6 +19,8 @@ static const struct {
 	{ "exec", cmd_exec },
 	{ "chown", cmd_chown },
 	{ "delegate", cmd_delegate },
+	{ "clean", cmd_clean },
+	{ "doctor", cmd_doctor },
 };
 
 static void usage(void)
@@ -27,6 +29,8 @@ static void usage(void)
 	      " cg-adopt show [-P LXCPATH] NAME [--json]\n"
 	      " cg-adopt show --pid PID [--json]\n"
 	      " cg-adopt move [-P LXCPATH] NAME [--payload] [PID...]\n"
+	      " cg-adopt clean [-P LXCPATH] NAME...|--all-stopped [--dry-run] [--json]\n"
+	      " cg-adopt doctor [-P LXCPATH] NAME [--json]\n"
 	      " cg-adopt exec [-P LXCPATH] NAME [--payload] -- COMMAND [ARG...]\n"
 	      " cg-adopt chown [-P LXCPATH] NAME [--user USER]\n"
 	      " cg-adopt delegate --user USER [--cgroup PATH] [--controllers LIST] [PID...]\n"

@@ -94,7 +94,7 @@ static int chown_all(const struct cmd_target *t, uid_t uid, gid_t gid, struct cg
 	}
 
 	if (done == 0)
-		return cg_err_plain(err, -ENOENT, "container '%s' has no cgroups of its own", t->c.name);
+		return cg_container_no_cgroups(&t->c, err);
 	return 0;
 }
 

@@ -63,8 +63,8 @@ static int delegate_one(const struct delegate_opts *o, struct cg_hierarchy *h,
 			struct cg_targets *t, struct cg_err *err)
 {
 	_cleanup_close_ int root_fd = -1;
-	struct cg_target *x = &t->t[t->n];
 	char path[PATH_MAX];
+	int leaf_fd = -1;
 	int r;
 
 	if (root_path(o, h, path, sizeof(path)) < 0)
@@ -75,17 +75,11 @@ static int delegate_one(const struct delegate_opts *o, struct cg_hierarchy *h,
 	if (r < 0)
 		return r;
 
-	r = cg_delegate_leaf(h, root_fd, path, o->leaf, o->uid, o->gid, &x->fd, err);
+	r = cg_delegate_leaf(h, root_fd, path, o->leaf, o->uid, o->gid, &leaf_fd, err);
 	if (r < 0)
 		return r;
 
-	x->h = h;
-	t->n++;
-	if (asprintf(&x->path, "%s/%s", path, o->leaf) < 0) {
-		x->path = NULL;
-		return cg_err_set(err, -ENOMEM, "cannot delegate '%s'", path);
-	}
-	return 0;
+	return cg_targets_push(t, h, leaf_fd, path, o->leaf, err);
 }
 
 static int hold(char **args, size_t n, struct cg_pid *pids, struct cg_err *err)

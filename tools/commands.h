@@ -19,6 +19,8 @@ int cmd_move(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_chown(int argc, char **argv);
 int cmd_delegate(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 /* Print "cg-adopt: MESSAGE" and the hint "try 'cg-adopt --help'";
  * returns CG_EXIT_USAGE. */

@@ -2,7 +2,8 @@
 # Assemble the pure cgroup v2 guest from Debian packages on this host:
 #
 #   $VM_BUILD/vmlinuz        Debian's cloud kernel, from 'apt-get download'
-#   $VM_BUILD/base.cpio.gz   busybox, LXC with its libraries, uidmap,
+#   $VM_BUILD/base.cpio.gz   busybox, LXC with its libraries, the libraries
+#                            build/cg-adopt links or dlopen()s, uidmap,
 #                            setpriv/unshare/nsenter, usermod, the virtio
 #                            modules and the guest's /init
 #
@@ -29,6 +30,12 @@ BINS="/usr/bin/lxc-* /usr/sbin/init.lxc /usr/sbin/init.lxc.static
 /usr/libexec/lxc/lxc-apparmor-load /usr/libexec/lxc/hooks/unmount-namespace
 /usr/bin/newuidmap /usr/bin/newgidmap /usr/bin/setpriv /usr/bin/unshare
 /usr/bin/nsenter /usr/bin/getent /usr/sbin/usermod"
+
+# The project's programs come with each run (run-v2.sh copies build/), but
+# the libraries they load must already be in the guest: ldd names those
+# they link, and cg-adopt opens liblxc with dlopen(), which ldd cannot see.
+PROJECT_BINS="$top/build/cg-adopt"
+DLOPEN_LIBS="/usr/lib/$MULTIARCH/liblxc.so.1"
 
 # Whole directories and single data files copied as they are.
 DATA="/usr/share/lxc /usr/lib/$MULTIARCH/lxc /etc/login.defs
@@ -117,14 +124,22 @@ copy_path() {
 	fi
 }
 
+# Print the paths of the shared libraries ldd says $1 loads.
+libs_of() {
+	ldd "$1" 2>/dev/null |
+		awk '/=> \// { print $3 } /^[ \t]*\/[^ ]*ld-linux/ { print $1 }'
+}
+
 # Copy a program and every shared library ldd says it loads.
 copy_program() {
 	copy_path "$1"
-	ldd "$1" 2>/dev/null |
-		awk '/=> \// { print $3 } /^[ \t]*\/[^ ]*ld-linux/ { print $1 }' |
-		while read -r lib; do
-			copy_path "$lib"
-		done
+	copy_libs_of "$1"
+}
+
+copy_libs_of() {
+	libs_of "$1" | while read -r lib; do
+		copy_path "$lib"
+	done
 }
 
 make_skeleton() {
@@ -164,6 +179,18 @@ install_host_files() {
 	for f in $DATA; do
 		[ -e "$f" ] || die "cannot find '$f': run tests/vm/deps.sh"
 		copy_path "$f"
+	done
+	for f in $PROJECT_BINS; do
+		# The smoke test needs none of them: say so and go on.
+		if [ ! -e "$f" ]; then
+			echo "vm build: no '$f' yet, so none of its libraries: run 'make' first" >&2
+			continue
+		fi
+		copy_libs_of "$f"
+	done
+	for f in $DLOPEN_LIBS; do
+		[ -e "$f" ] || die "cannot find '$f': run tests/vm/deps.sh"
+		copy_program "$f"
 	done
 	# cpio packs everything as root:root, so only the mode matters here.
 	chmod 4755 "$root/usr/bin/newuidmap" "$root/usr/bin/newgidmap"
@@ -250,6 +277,10 @@ stamp_of() {
 	{
 		basename "$deb"
 		cat "$here/build-guest.sh" "$here/guest-init"
+		# A library the project starts to link changes the guest too.
+		for f in $PROJECT_BINS; do
+			libs_of "$f"
+		done
 		# shellcheck disable=SC2086 # a list of package names
 		dpkg-query -W -f '${Package} ${Version}\n' $STAMP_PKGS 2>/dev/null
 	} | md5sum | cut -d' ' -f1

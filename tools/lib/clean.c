@@ -82,7 +82,7 @@ int cg_left_classify(const char *parent, const char *name, const char **ret_name
 
 /* --- what runs --------------------------------------------------------- */
 
-static int lives_add(struct cg_lives *l, pid_t pid, char *lxcpath, char *name)
+static int lives_add(struct cg_lives *l, pid_t pid, uid_t uid, char *lxcpath, char *name)
 {
 	struct cg_live *v = realloc(l->v, (l->n + 1) * sizeof(*v));
 
@@ -92,7 +92,7 @@ static int lives_add(struct cg_lives *l, pid_t pid, char *lxcpath, char *name)
 		return -ENOMEM;
 	}
 	l->v = v;
-	v[l->n++] = (struct cg_live){ .pid = pid, .lxcpath = lxcpath, .name = name };
+	v[l->n++] = (struct cg_live){ .pid = pid, .uid = uid, .lxcpath = lxcpath, .name = name };
 	return 0;
 }
 
@@ -101,12 +101,15 @@ static int lives_add_monitor(struct cg_lives *l, pid_t pid)
 	_cleanup_free_ char *cmdline = NULL;
 	struct cg_pid p = CG_PID_NULL;
 	char *lxcpath = NULL, *name = NULL;
+	uid_t uid = (uid_t)-1, euid;
 	int r;
 
 	/* A process that exits during the scan was no monitor we need. */
 	r = cg_pid_open(pid, &p);
 	if (r == 0)
 		r = cg_pid_cmdline(&p, &cmdline);
+	if (r == 0 && cg_pid_uids(&p, &uid, &euid) < 0)
+		uid = (uid_t)-1;
 	cg_pid_close(&p);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
@@ -114,7 +117,7 @@ static int lives_add_monitor(struct cg_lives *l, pid_t pid)
 	r = cg_monitor_parse(cmdline, &lxcpath, &name);
 	if (r <= 0)
 		return r;
-	return lives_add(l, pid, lxcpath, name);
+	return lives_add(l, pid, uid, lxcpath, name);
 }
 
 static int lives_read_monitors(struct cg_lives *l)
@@ -147,6 +150,9 @@ static int lives_add_socket(struct cg_lives *l, const char *line)
 {
 	const char *p = line, *slash;
 	size_t len, slen = strlen(SOCKET_SUFFIX);
+	uid_t uid = (uid_t)-1;
+	char *lxcpath;
+	struct stat st;
 
 	for (int i = 0; i < 7 && p; i++) {
 		p = strchr(p, ' ');
@@ -164,8 +170,10 @@ static int lives_add_socket(struct cg_lives *l, const char *line)
 	if (!slash || slash == p + 1)
 		return 0;
 
-	return lives_add(l, 0, strndup(p + 1, (size_t)(slash - p - 1)),
-			 strndup(slash + 1, len - (size_t)(slash - p) - 1));
+	lxcpath = strndup(p + 1, (size_t)(slash - p - 1));
+	if (lxcpath && stat(lxcpath, &st) == 0)
+		uid = st.st_uid;
+	return lives_add(l, 0, uid, lxcpath, strndup(slash + 1, len - (size_t)(slash - p) - 1));
 }
 
 static int lives_read_sockets(struct cg_lives *l)
@@ -203,11 +211,17 @@ int cg_lives_read(struct cg_lives *ret)
 	return 0;
 }
 
-bool cg_lives_has(const struct cg_lives *l, const char *spelled)
+bool cg_lives_has(const struct cg_lives *l, const char *spelled, uid_t maker)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].name && cg_left_name_is(spelled, l->v[i].name))
+	for (size_t i = 0; i < l->n; i++) {
+		const struct cg_live *v = &l->v[i];
+
+		/* Another user's container of that name made none of these. */
+		if (maker != 0 && v->uid != (uid_t)-1 && v->uid != maker)
+			continue;
+		if (v->name && cg_left_name_is(spelled, v->name))
 			return true;
+	}
 	return false;
 }
 
@@ -219,6 +233,24 @@ void cg_lives_free(struct cg_lives *l)
 	}
 	free(l->v);
 	*l = (struct cg_lives){ 0 };
+}
+
+int cg_actor_default_lxcpath(const struct cg_actor *a, char **ret)
+{
+	struct cg_actor_saved saved;
+	int r, k;
+
+	r = cg_actor_enter(a, &saved, NULL);
+	if (r < 0)
+		return r;
+	r = cg_container_default_lxcpath(ret);
+	k = cg_actor_leave(&saved, NULL);
+	if (r == 0 && k < 0) {
+		free(*ret);
+		*ret = NULL;
+		r = k;
+	}
+	return r;
 }
 
 /* --- the scan ------------------------------------------------------------ */
@@ -261,7 +293,7 @@ static bool is_actors(const struct cg_clean_opts *o, const struct stat *base,
 	return base->st_uid == a->uid || self->st_uid == a->uid;
 }
 
-static int leftover_add(struct scan *s, int kind, const char *spelled)
+static int leftover_add(struct scan *s, int kind, const char *spelled, uid_t maker)
 {
 	struct cg_leftover *x;
 
@@ -276,7 +308,7 @@ static int leftover_add(struct scan *s, int kind, const char *spelled)
 	}
 
 	x = &s->l->v[s->l->n];
-	*x = (struct cg_leftover){ .h = s->h, .kind = kind };
+	*x = (struct cg_leftover){ .h = s->h, .kind = kind, .maker = maker };
 	x->path = strdup(s->path);
 	x->name = spelled ? strdup(spelled) : NULL;
 	if (!x->path || (spelled && !x->name)) {
@@ -314,7 +346,7 @@ static int scan_child(struct scan *s, int fd, const struct stat *st, const char 
 
 	r = 0;
 	if (kind >= 0 && wanted(s->o, kind, spelled) && is_actors(s->o, st, &cst))
-		r = leftover_add(s, kind, spelled);
+		r = leftover_add(s, kind, spelled, st->st_uid);
 	/* Below a payload are the container's own cgroups, nested containers
 	 * included: never ours.  Below lxc and lxc.payload are legacy ones. */
 	if (r == 0 && (kind < 0 || kind == CG_LEFT_SHARED))
@@ -691,12 +723,20 @@ static size_t name_candidates(const char *spelled, char *stripped, size_t size,
 	return 2;
 }
 
-static void group_set(struct cg_leftovers *l, const char *spelled, int state, int error)
+/* A group: the cgroups of one spelled name made by one user, in every
+ * hierarchy and base. */
+static bool same_group(const struct cg_leftover *x, const struct cg_leftover *g)
+{
+	return x->name && strcmp(x->name, g->name) == 0 && x->maker == g->maker;
+}
+
+static void group_set(struct cg_leftovers *l, const struct cg_leftover *g, int state,
+		      int error)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct cg_leftover *x = &l->v[i];
 
-		if (x->name && strcmp(x->name, spelled) == 0 && x->state == CG_LEFT_STALE) {
+		if (same_group(x, g) && x->state == CG_LEFT_STALE) {
 			x->state = state;
 			x->error = error;
 		}
@@ -705,13 +745,13 @@ static void group_set(struct cg_leftovers *l, const char *spelled, int state, in
 
 /* Whether any cgroup of the group @spelled, in any hierarchy, is in use:
  * 1, 0, or -errno from the first that could not be read. */
-static int group_populated(const struct cg_leftovers *l, const char *spelled)
+static int group_populated(const struct cg_leftovers *l, const struct cg_leftover *g)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cg_leftover *x = &l->v[i];
 		int r;
 
-		if (!x->name || strcmp(x->name, spelled) != 0)
+		if (!same_group(x, g))
 			continue;
 		r = leftover_populated(x);
 		/* Removed meanwhile: holds nothing. */
@@ -725,8 +765,9 @@ static int group_populated(const struct cg_leftovers *l, const char *spelled)
  * its containers' locks, then whether they run, then whether any of their
  * cgroups is in use; only then remove. */
 static int group_run(struct cg_leftovers *l, const struct cg_clean_opts *o,
-		     const char *spelled)
+		     const struct cg_leftover *g)
 {
+	const char *spelled = g->name;
 	char stripped[NAME_MAX + 1];
 	const char *names[2];
 	struct cg_lives lives = { 0 };
@@ -737,7 +778,7 @@ static int group_run(struct cg_leftovers *l, const struct cg_clean_opts *o,
 	for (size_t i = 0; i < n && r == 0 && o->lxcpath && !o->dry_run; i++)
 		r = lock_take(o->actor, o->lxcpath, names[i], &locks[i]);
 	if (r == -EWOULDBLOCK) {
-		group_set(l, spelled, CG_LEFT_LOCKED, r);
+		group_set(l, g, CG_LEFT_LOCKED, r);
 		r = 0;
 		goto out;
 	}
@@ -749,21 +790,20 @@ static int group_run(struct cg_leftovers *l, const struct cg_clean_opts *o,
 	r = cg_lives_read(&lives);
 	if (r < 0)
 		goto out;
-	if (cg_lives_has(&lives, spelled)) {
-		group_set(l, spelled, CG_LEFT_RUNNING, 0);
+	if (cg_lives_has(&lives, spelled, g->maker)) {
+		group_set(l, g, CG_LEFT_RUNNING, 0);
 		goto out;
 	}
 
-	r = group_populated(l, spelled);
+	r = group_populated(l, g);
 	if (r != 0) {
-		group_set(l, spelled, r > 0 ? CG_LEFT_BUSY : CG_LEFT_FAILED, r > 0 ? 0 : r);
+		group_set(l, g, r > 0 ? CG_LEFT_BUSY : CG_LEFT_FAILED, r > 0 ? 0 : r);
 		r = 0;
 		goto out;
 	}
 
 	for (size_t i = 0; i < l->n && !o->dry_run; i++)
-		if (l->v[i].name && strcmp(l->v[i].name, spelled) == 0 &&
-		    l->v[i].state == CG_LEFT_STALE)
+		if (same_group(&l->v[i], g) && l->v[i].state == CG_LEFT_STALE)
 			leftover_remove(&l->v[i]);
 out:
 	cg_lives_free(&lives);
@@ -841,7 +881,7 @@ static void shared_run(struct cg_leftover *x, bool dry_run)
 static bool group_seen(const struct cg_leftovers *l, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (l->v[j].name && strcmp(l->v[j].name, l->v[i].name) == 0)
+		if (same_group(&l->v[j], &l->v[i]))
 			return true;
 	return false;
 }
@@ -855,7 +895,7 @@ int cg_clean_run(struct cg_leftovers *l, const struct cg_clean_opts *o, struct c
 
 		if (!x->name || x->state != CG_LEFT_STALE || group_seen(l, i))
 			continue;
-		r = group_run(l, o, x->name);
+		r = group_run(l, o, x);
 		if (r < 0)
 			return cg_err_set(err, r, "cannot clean up after container '%s'", x->name);
 	}

@@ -16,7 +16,7 @@
  * made it).  Root acting for itself may clean any.
  *
  * When it removes: a container's leftovers go only when no monitor of that
- * name runs ("[lxc monitor] LXCPATH NAME" in /proc), no command socket of
+ * name runs as the user who made them ("[lxc monitor] LXCPATH NAME" in /proc), no command socket of
  * that name is bound in the caller's network namespace, and every one of
  * its cgroups in every hierarchy is empty, all checked after the scan and
  * under the container's lock (as liblxc takes it) when the container is
@@ -58,6 +58,7 @@ struct cg_leftover {
 	const struct cg_hierarchy *h;
 	char *path; /* the cgroup, as the model's paths are */
 	char *name; /* as the cgroup spells it ("c1-2"); NULL when shared */
+	uid_t maker; /* owner of the cgroup holding it: who ran lxc-start */
 	int kind;
 	int state;
 	int error; /* -errno when FAILED */
@@ -105,6 +106,7 @@ const char *cg_left_state_str(int state);
 /* The containers that run in this boot, as far as the caller can tell. */
 struct cg_live {
 	pid_t pid;     /* the monitor, 0 for a socket seen without one */
+	uid_t uid;     /* the monitor's, or the lxcpath's owner; -1: unknown */
 	char *lxcpath;
 	char *name;
 };
@@ -119,9 +121,14 @@ struct cg_lives {
  * 0 or -errno. */
 int cg_lives_read(struct cg_lives *ret);
 
-/* Whether a container that @spelled may name (see cg_left_name_is) runs. */
-bool cg_lives_has(const struct cg_lives *l, const char *spelled);
+/* Whether a container that @spelled may name (see cg_left_name_is) runs
+ * as @maker (0: as anyone, a root-owned base holds anyone's). */
+bool cg_lives_has(const struct cg_lives *l, const char *spelled, uid_t maker);
 
 void cg_lives_free(struct cg_lives *l);
+
+/* The default lxcpath that liblxc computes for @a (through sudo, with the
+ * actor's credentials and HOME): 0 and *ret (heap), or -errno. */
+int cg_actor_default_lxcpath(const struct cg_actor *a, char **ret);
 
 #endif

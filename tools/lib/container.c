@@ -572,6 +572,14 @@ int cg_container_by_pid(pid_t pid, struct cg_container *ret, struct cg_err *err)
 	return 0;
 }
 
+int cg_container_no_cgroups(const struct cg_container *c, struct cg_err *err)
+{
+	cg_err_plain(err, -ENOENT, "container '%s' has no cgroups of its own", c->name);
+	cg_err_hint(err, "LXC started it without cgroups, from a cgroup not delegated to uid %u; as root, give that cgroup to the user ('cg-adopt delegate' or 'cg-adopt chown') and restart the container",
+		    (unsigned)c->owner_uid);
+	return -ENOENT;
+}
+
 void cg_container_free(struct cg_container *c)
 {
 	free(c->name);

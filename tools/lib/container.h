@@ -56,6 +56,11 @@ void cg_container_remember(const char *lxcpath, const struct cg_container *c);
  * 1 with both parts (heap), 0 when @cmdline is no monitor's, -ENOMEM. */
 int cg_monitor_parse(const char *cmdline, char **ret_lxcpath, char **ret_name);
 
+/* Fill @err for container @c having no cgroup of its own anywhere (LXC
+ * started it from a cgroup not delegated to its owner), with the way out:
+ * returns -ENOENT. */
+int cg_container_no_cgroups(const struct cg_container *c, struct cg_err *err);
+
 void cg_container_free(struct cg_container *c);
 
 /*

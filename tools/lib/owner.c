@@ -92,7 +92,7 @@ int cg_actor_owns_cgroup(const struct cg_actor *a, int fd, const char *path, str
 	if (st.st_uid != a->uid) {
 		cg_err_plain(err, -EPERM, "cgroup '%s' belongs to uid %u, not to uid %u who ran sudo",
 			     path, (unsigned)st.st_uid, (unsigned)a->uid);
-		cg_err_hint(err, "root can hand it over with 'cg-adopt chown'");
+		cg_err_hint(err, "root itself, not through sudo, can hand it over with 'cg-adopt chown -P LXCPATH NAME'");
 		return -EPERM;
 	}
 	return 0;

@@ -66,8 +66,17 @@ static int target_leaf(struct cg_target *x, bool payload, const struct cg_actor 
 		return 0;
 
 	made = mkdirat(x->fd, leaf, 0755) == 0;
-	if (!made && errno != EEXIST)
-		return cg_err_set(err, -errno, "cannot make the leaf '%s/%s'", x->path, leaf);
+	if (!made && errno != EEXIST) {
+		char fs[PATH_MAX];
+
+		r = -errno;
+		if (cg_hierarchy_fs_path(x->h, x->path, fs, sizeof(fs)) < 0)
+			cg_snprintf(fs, sizeof(fs), "%s", x->path);
+		cg_err_set(err, r, "cannot make the leaf '%s/%s'", fs, leaf);
+		cg_err_hint(err, "'%s' has domain controllers for its children, so it may hold no process itself; use --payload, or have root give the cgroup to you ('cg-adopt chown')",
+			    fs);
+		return r;
+	}
 
 	fd = openat(x->fd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -80,7 +89,11 @@ static int target_leaf(struct cg_target *x, bool payload, const struct cg_actor 
 	if (asprintf(&path, "%s/%s", x->path, leaf) < 0)
 		return cg_err_set(err, -ENOMEM, "cannot open the leaf '%s/%s'", x->path, leaf);
 
-	close(x->fd);
+	if (made)
+		x->made_in = x->fd;
+	else
+		close(x->fd);
+	x->leaf = leaf;
 	free(x->path);
 	x->fd = cg_steal_fd(fd);
 	x->path = path;
@@ -107,6 +120,7 @@ static int target_add(struct cg_targets *t, struct cg_hierarchy *h, const char *
 		return cg_err_set(err, r, "cannot open '%s'", fs);
 
 	x->h = h;
+	x->made_in = -1;
 	x->path = strdup(path);
 	t->n++;
 	if (!x->path)
@@ -142,7 +156,7 @@ int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool 
 	}
 
 	if (r == 0 && t.n == 0)
-		r = cg_err_plain(err, -ENOENT, "container '%s' has no cgroups of its own", c->name);
+		r = cg_container_no_cgroups(c, err);
 	if (r < 0) {
 		cg_targets_free(&t);
 		return r;
@@ -152,12 +166,36 @@ int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool 
 	return 0;
 }
 
+int cg_targets_push(struct cg_targets *t, struct cg_hierarchy *h, int fd, const char *dir,
+		    const char *leaf, struct cg_err *err)
+{
+	struct cg_target *x = &t->t[t->n];
+
+	if (asprintf(&x->path, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", leaf) < 0) {
+		close(fd);
+		return cg_err_set(err, -ENOMEM, "cannot place below '%s'", dir);
+	}
+
+	x->h = h;
+	x->fd = fd;
+	x->made_in = -1;
+	t->n++;
+	return 0;
+}
+
 void cg_targets_free(struct cg_targets *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		free(t->t[i].path);
-		if (t->t[i].fd >= 0)
-			close(t->t[i].fd);
+		struct cg_target *x = &t->t[i];
+
+		free(x->path);
+		if (x->fd >= 0)
+			close(x->fd);
+		/* EBUSY: in use, as it should be; ENOENT: gone already. */
+		if (x->made_in >= 0) {
+			unlinkat(x->made_in, x->leaf, AT_REMOVEDIR);
+			close(x->made_in);
+		}
 	}
 	free(t->t);
 	t->t = NULL;

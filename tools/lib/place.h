@@ -20,8 +20,10 @@
 
 struct cg_target {
 	struct cg_hierarchy *h;
-	char *path; /* the destination cgroup */
-	int fd;     /* its directory */
+	char *path;     /* the destination cgroup */
+	int fd;         /* its directory */
+	int made_in;    /* the parent of a leaf made for this target, or -1 */
+	const char *leaf;
 };
 
 struct cg_targets {
@@ -37,6 +39,15 @@ struct cg_targets {
 int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool payload,
 		   const struct cg_actor *a, struct cg_targets *ret, struct cg_err *err);
 
+/* Append to @t (which must have room) the target @dir/@leaf of @h whose
+ * directory is @fd, taking @fd over (closed on failure too): 0 or -errno
+ * with @err filled. */
+int cg_targets_push(struct cg_targets *t, struct cg_hierarchy *h, int fd, const char *dir,
+		    const char *leaf, struct cg_err *err);
+
+/* Free @t.  A leaf that cg_targets_get() made is removed if it is empty by
+ * now (the move failed, or the process placed there is gone): rmdir
+ * refuses a populated cgroup, so a leaf in use stays. */
 void cg_targets_free(struct cg_targets *t);
 
 /* Move the @n processes @p into every target, cgroup2 first (it is the
