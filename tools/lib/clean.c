@@ -96,50 +96,23 @@ static int lives_add(struct cg_lives *l, pid_t pid, uid_t uid, char *lxcpath, ch
 	return 0;
 }
 
-static int lives_add_monitor(struct cg_lives *l, pid_t pid)
-{
-	_cleanup_free_ char *cmdline = NULL;
-	struct cg_pid p = CG_PID_NULL;
-	char *lxcpath = NULL, *name = NULL;
-	uid_t uid = (uid_t)-1, euid;
-	int r;
-
-	/* A process that exits during the scan was no monitor we need. */
-	r = cg_pid_open(pid, &p);
-	if (r == 0)
-		r = cg_pid_cmdline(&p, &cmdline);
-	if (r == 0 && cg_pid_uids(&p, &uid, &euid) < 0)
-		uid = (uid_t)-1;
-	cg_pid_close(&p);
-	if (r < 0)
-		return r == -ENOMEM ? r : 0;
-
-	r = cg_monitor_parse(cmdline, &lxcpath, &name);
-	if (r <= 0)
-		return r;
-	return lives_add(l, pid, uid, lxcpath, name);
-}
-
 static int lives_read_monitors(struct cg_lives *l)
 {
 	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
+	struct cg_monitor m;
+	int r;
 
 	d = opendir("/proc");
 	if (!d)
 		return -errno;
 
-	while ((de = readdir(d))) {
-		pid_t pid;
-		int r;
-
-		if (cg_parse_pid(de->d_name, &pid) < 0)
-			continue;
-		r = lives_add_monitor(l, pid);
+	/* lives_add() takes the strings over. */
+	while ((r = cg_monitor_next(d, &m)) > 0) {
+		r = lives_add(l, m.pid, m.uid, m.lxcpath, m.name);
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return r;
 }
 
 /* One line of /proc/net/unix: the path is the eighth field, "@" marks an

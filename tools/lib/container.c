@@ -196,6 +196,46 @@ int cg_monitor_parse(const char *cmdline, char **ret_lxcpath, char **ret_name)
 	return 1;
 }
 
+int cg_monitor_next(DIR *proc, struct cg_monitor *ret)
+{
+	struct dirent *de;
+
+	while ((de = readdir(proc))) {
+		_cleanup_free_ char *cmdline = NULL;
+		struct cg_monitor m = { 0 };
+		struct cg_pid p = CG_PID_NULL;
+		uid_t euid;
+		int r;
+
+		if (cg_parse_pid(de->d_name, &m.pid) < 0 || cg_pid_open(m.pid, &p) < 0)
+			continue;
+		r = cg_pid_cmdline(&p, &cmdline);
+		if (r == 0)
+			r = cg_pid_uids(&p, &m.uid, &euid);
+		cg_pid_close(&p);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			continue;
+
+		r = cg_monitor_parse(cmdline, &m.lxcpath, &m.name);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			*ret = m;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void cg_monitor_done(struct cg_monitor *m)
+{
+	free(m->lxcpath);
+	free(m->name);
+	m->lxcpath = m->name = NULL;
+}
+
 /* Check that @mon is the monitor of @c (its cmdline) and the parent of the
  * init, fill the owner and read the init's cgroups.  0 or -errno. */
 static int container_verify(struct cg_container *c, struct cg_err *err)
@@ -344,6 +384,31 @@ static int not_defined(const struct cg_container *c, struct cg_err *err)
 			    c->lxcpath);
 }
 
+/* Whether a monitor of @name in @lxcpath runs, though liblxc found the
+ * container not running: its command socket did not answer this caller
+ * (another gid, another network namespace). */
+static bool monitor_runs(const char *lxcpath, const char *name)
+{
+	_cleanup_closedir_ DIR *d = opendir("/proc");
+	struct cg_monitor m;
+	bool found = false;
+
+	while (d && !found && cg_monitor_next(d, &m) > 0) {
+		found = strcmp(m.lxcpath, lxcpath) == 0 && strcmp(m.name, name) == 0;
+		cg_monitor_done(&m);
+	}
+	return found;
+}
+
+static int not_running(const struct cg_container *c, struct cg_err *err)
+{
+	cg_err_plain(err, -ESRCH, "container '%s' is not running", c->name);
+	if (monitor_runs(c->lxcpath, c->name))
+		cg_err_hint(err, "its monitor runs, but did not answer this caller: run 'cg-adopt doctor %s'",
+			    c->name);
+	return -ESRCH;
+}
+
 static int by_liblxc(const char *lxcpath, const char *name, struct cg_container *ret,
 		     struct cg_err *err)
 {
@@ -367,8 +432,7 @@ static int by_liblxc(const char *lxcpath, const char *name, struct cg_container 
 	}
 
 	if (!lc->is_running(lc))
-		r = lc->is_defined(lc) ? cg_err_plain(err, -ESRCH, "container '%s' is not running", name)
-				       : not_defined(&c, err);
+		r = lc->is_defined(lc) ? not_running(&c, err) : not_defined(&c, err);
 
 	init_pid = r == 0 ? lc->init_pid(lc) : -1;
 	if (r == 0 && init_pid <= 0)
@@ -516,30 +580,20 @@ static int try_candidate(const char *lxcpath, const char *name, const struct cg_
 static int scan_monitors(const struct cg_proc *cgroups, struct cg_container *ret)
 {
 	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
+	struct cg_monitor m;
+	int r;
 
 	d = opendir("/proc");
 	if (!d)
 		return -errno;
 
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *cmdline = NULL, *lxcpath = NULL, *name = NULL;
-		struct cg_pid p = CG_PID_NULL;
-		pid_t pid;
-		int r;
-
-		if (cg_parse_pid(de->d_name, &pid) < 0 || cg_pid_open(pid, &p) < 0)
-			continue;
-		r = cg_pid_cmdline(&p, &cmdline);
-		cg_pid_close(&p);
-		if (r < 0 || cg_monitor_parse(cmdline, &lxcpath, &name) <= 0)
-			continue;
-
-		r = try_candidate(lxcpath, name, cgroups, ret);
+	while ((r = cg_monitor_next(d, &m)) > 0) {
+		r = try_candidate(m.lxcpath, m.name, cgroups, ret);
+		cg_monitor_done(&m);
 		if (r != 0)
 			return r;
 	}
-	return 0;
+	return r;
 }
 
 int cg_container_by_pid(pid_t pid, struct cg_container *ret, struct cg_err *err)

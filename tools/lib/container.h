@@ -8,6 +8,7 @@
 #ifndef CG_CONTAINER_H
 #define CG_CONTAINER_H
 
+#include <dirent.h>
 #include <sys/types.h>
 
 #include "pid.h"
@@ -50,6 +51,20 @@ int cg_container_from_pids(const char *lxcpath, const char *name, pid_t init, pi
 /* Leave a record of @c under the key @lxcpath (NULL: the default lxcpath),
  * so that the next lookup needs no liblxc.  A failure only costs speed. */
 void cg_container_remember(const char *lxcpath, const struct cg_container *c);
+
+/* A monitor process of the machine, as cg_monitor_next() finds them. */
+struct cg_monitor {
+	pid_t pid;
+	uid_t uid; /* real uid: whoever started the container */
+	char *lxcpath;
+	char *name;
+};
+
+/* The next monitor among the entries of @proc, an opendir("/proc"):
+ * 1 and *ret, 0 at the end, -ENOMEM.  A process that exits meanwhile is
+ * skipped.  Free *ret with cg_monitor_done(). */
+int cg_monitor_next(DIR *proc, struct cg_monitor *ret);
+void cg_monitor_done(struct cg_monitor *m);
 
 /* Parse a monitor's command line "[lxc monitor] LXCPATH NAME": the name
  * is the last word, since an lxcpath may hold spaces and a name may not.
