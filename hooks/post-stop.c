@@ -30,7 +30,7 @@
 struct pivot {
 	struct cg_hierarchy *h;
 	int base_fd; /* the cgroup that holds lxc.pivot */
-	bool left;   /* the waiter is out of it */
+	bool left; /* the waiter is out of it */
 };
 
 /* The waiter's place outside lxc.pivot in @h: the pivot's parent, or on
@@ -99,7 +99,8 @@ static size_t find_pivots(struct cg_model *m, struct pivot *pivots)
 		_cleanup_free_ char *base = NULL;
 		const char *last = strrchr(h->self_path, '/');
 
-		if (!last || strcmp(last + 1, PIVOT) != 0 || cg_path_parent(h->self_path, &base) < 0)
+		if (!last || strcmp(last + 1, PIVOT) != 0 ||
+		    cg_path_parent(h->self_path, &base) < 0)
 			continue;
 		if (cg_hierarchy_open(h, base, &pivots[n].base_fd) < 0)
 			continue;

@@ -64,8 +64,10 @@ static int collect(const struct hook *hk, const struct opts *o, struct cg_model 
 
 		if (!delegated(hk, h, root, &fd)) {
 			if (o->require && cg_hierarchy_in_list(h, o->require))
-				return cg_err_plain(err, -EACCES, "cannot start '%s': hierarchy %s is not delegated to uid %u at '%s'",
-						    hk->name, cg_hierarchy_name(h), (unsigned)hk->uid, root);
+				return cg_err_plain(
+					err, -EACCES,
+					"cannot start '%s': hierarchy %s is not delegated to uid %u at '%s'",
+					hk->name, cg_hierarchy_name(h), (unsigned)hk->uid, root);
 			continue;
 		}
 
@@ -77,8 +79,10 @@ static int collect(const struct hook *hk, const struct opts *o, struct cg_model 
 	}
 
 	if (t->n == 0)
-		return cg_err_plain(err, -EACCES, "cannot start '%s': no hierarchy is delegated to uid %u at '%s', so LXC would start it without cgroups",
-				    hk->name, (unsigned)hk->uid, root);
+		return cg_err_plain(
+			err, -EACCES,
+			"cannot start '%s': no hierarchy is delegated to uid %u at '%s', so LXC would start it without cgroups",
+			hk->name, (unsigned)hk->uid, root);
 	return 0;
 }
 
@@ -96,13 +100,16 @@ static int place_monitor(struct hook *hk, const struct opts *o, struct cg_err *e
 	r = cg_model_load(&m, err);
 	if (r == 0) {
 		t.t = calloc(m.n + 1, sizeof(*t.t));
-		r = t.t ? collect(hk, o, &m, root, &t, err) : cg_err_set(err, -ENOMEM, "cannot start");
+		r = t.t ? collect(hk, o, &m, root, &t, err)
+			: cg_err_set(err, -ENOMEM, "cannot start");
 	}
 	if (r == 0)
 		r = cg_place_move(&t, &hk->monitor, 1, err);
 	if (r == -EACCES && !err->hint[0])
-		cg_err_hint(err, "as root, run 'cg-adopt delegate --user %u' (from an init job or PAM at login) so that this user owns '%s'",
-			    (unsigned)hk->uid, root);
+		cg_err_hint(
+			err,
+			"as root, run 'cg-adopt delegate --user %u' (from an init job or PAM at login) so that this user owns '%s'",
+			(unsigned)hk->uid, root);
 
 	cg_targets_free(&t);
 	cg_model_free(&m);

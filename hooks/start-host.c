@@ -17,7 +17,8 @@ static int remember(const struct hook *hk, struct cg_err *err)
 	int r;
 
 	if (hook_init_pid(&init) < 0)
-		return cg_err_plain(err, -EINVAL, "LXC_PID is not set: run this as lxc.hook.start-host");
+		return cg_err_plain(err, -EINVAL,
+				    "LXC_PID is not set: run this as lxc.hook.start-host");
 
 	r = cg_container_from_pids(hk->lxcpath, hk->name, init, hk->monitor.pid, &c, err);
 	if (r < 0)

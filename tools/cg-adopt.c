@@ -10,18 +10,16 @@
 #define CG_VERSION "0.1"
 #endif
 
+/* clang-format off: one command a line reads better than a packed table. */
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{ "show", cmd_show },
-	{ "move", cmd_move },
-	{ "exec", cmd_exec },
-	{ "chown", cmd_chown },
-	{ "delegate", cmd_delegate },
-	{ "clean", cmd_clean },
+	{ "show", cmd_show },     { "move", cmd_move },         { "exec", cmd_exec },
+	{ "chown", cmd_chown },   { "delegate", cmd_delegate }, { "clean", cmd_clean },
 	{ "doctor", cmd_doctor },
 };
+/* clang-format on */
 
 static void usage(void)
 {

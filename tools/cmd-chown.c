@@ -24,8 +24,8 @@ static void chown_usage(void)
 }
 
 /* Resolve @user (NULL: the container's owner) to a uid and gid. */
-static int new_owner(const struct cmd_target *t, const char *user, uid_t *ret_uid,
-		     gid_t *ret_gid, struct cg_err *err)
+static int new_owner(const struct cmd_target *t, const char *user, uid_t *ret_uid, gid_t *ret_gid,
+		     struct cg_err *err)
 {
 	unsigned long v;
 	struct passwd *pw;
@@ -84,7 +84,8 @@ static int chown_all(const struct cmd_target *t, uid_t uid, gid_t gid, struct cg
 		unsigned changed = 0;
 		int r;
 
-		if (!h || !h->mountpoint || cg_path_split_container(e->path, t->c.name, &own, &root) < 0)
+		if (!h || !h->mountpoint ||
+		    cg_path_split_container(e->path, t->c.name, &own, &root) < 0)
 			continue;
 
 		r = cg_chown_tree(h, root, uid, gid, &changed, err);
@@ -107,7 +108,8 @@ static int chown_container(struct cmd_target *t, const char *user)
 
 	r = new_owner(t, user, &uid, &gid, &err);
 	if (r == 0 && t->actor.sudo && uid != t->actor.uid)
-		r = cg_err_plain(&err, -EPERM, "through sudo the tree can only go to uid %u who ran it",
+		r = cg_err_plain(&err, -EPERM,
+				 "through sudo the tree can only go to uid %u who ran it",
 				 (unsigned)t->actor.uid);
 	if (r == 0)
 		r = check_roots(t, &err);
@@ -148,7 +150,8 @@ int cmd_chown(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error("'chown' takes one container NAME");
 	if (geteuid() != 0) {
-		fprintf(stderr, "%s: only root can chown a cgroup tree; run it as root or through sudo\n",
+		fprintf(stderr,
+			"%s: only root can chown a cgroup tree; run it as root or through sudo\n",
 			cg_program);
 		return CG_EXIT_FAILURE;
 	}

@@ -106,8 +106,10 @@ static json_object *leftover_json(const struct cg_leftover *x, bool dry_run)
 	json_object_object_add(o, "cgroup", json_object_new_string(x->path));
 	json_object_object_add(o, "container", x->name ? json_object_new_string(x->name) : NULL);
 	json_object_object_add(o, "kind", json_object_new_string(cg_left_kind_str(x->kind)));
-	json_object_object_add(o, "state", json_object_new_string(
-		x->state == CG_LEFT_STALE && dry_run ? "would-remove" : cg_left_state_str(x->state)));
+	json_object_object_add(o, "state",
+			       json_object_new_string(x->state == CG_LEFT_STALE && dry_run
+							      ? "would-remove"
+							      : cg_left_state_str(x->state)));
 	json_object_object_add(o, "reason", why ? json_object_new_string(why) : NULL);
 	return o;
 }
@@ -155,7 +157,8 @@ static int report_failures(const struct cg_leftovers *l, const struct clean_args
 			rc = CG_EXIT_FAILURE;
 		} else if (!a->all && x->name && x->state != CG_LEFT_REMOVED &&
 			   x->state != CG_LEFT_GONE && x->state != CG_LEFT_STALE) {
-			fprintf(stderr, "%s: cannot clean '%s': %s; %s\n", cg_program, path, reason(x),
+			fprintf(stderr, "%s: cannot clean '%s': %s; %s\n", cg_program, path,
+				reason(x),
 				x->state == CG_LEFT_RUNNING
 					? "stop the container with lxc-stop first"
 					: "try again once it has stopped");

@@ -15,7 +15,6 @@
 #include "lib/exit-codes.h"
 #include "lib/place.h"
 
-
 struct delegate_opts {
 	const char *user;
 	const char *cgroup;
@@ -59,8 +58,8 @@ static int root_path(const struct delegate_opts *o, const struct cg_hierarchy *h
 }
 
 /* Delegate in one hierarchy and add its leaf to @t. */
-static int delegate_one(const struct delegate_opts *o, struct cg_hierarchy *h,
-			struct cg_targets *t, struct cg_err *err)
+static int delegate_one(const struct delegate_opts *o, struct cg_hierarchy *h, struct cg_targets *t,
+			struct cg_err *err)
 {
 	_cleanup_close_ int root_fd = -1;
 	char path[PATH_MAX];
@@ -114,7 +113,8 @@ static int delegate(const struct delegate_opts *o, char **args, size_t n)
 	}
 
 	for (size_t i = 0; r == 0 && i < m.n; i++)
-		if (m.h[i].mountpoint && m.h[i].mount_fd >= 0 && cg_hierarchy_in_list(&m.h[i], o->controllers))
+		if (m.h[i].mountpoint && m.h[i].mount_fd >= 0 &&
+		    cg_hierarchy_in_list(&m.h[i], o->controllers))
 			r = delegate_one(o, &m.h[i], &t, &err);
 
 	if (r == 0 && t.n == 0)
@@ -201,7 +201,8 @@ int cmd_delegate(int argc, char **argv)
 			return cmd_usage_error("invalid pid '%s'", argv[i]);
 	}
 	if (geteuid() != 0) {
-		fprintf(stderr, "%s: only root can delegate a cgroup; run it as root, from an init job or from PAM\n",
+		fprintf(stderr,
+			"%s: only root can delegate a cgroup; run it as root, from an init job or from PAM\n",
 			cg_program);
 		return CG_EXIT_FAILURE;
 	}

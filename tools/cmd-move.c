@@ -113,7 +113,8 @@ static int hold_pids(const struct cg_actor *a, char **args, size_t n, struct cg_
 
 		r = n ? cg_parse_pid(args[i], &pid) : caller_pid(a, &pid);
 		if (r < 0)
-			return cg_err_set(err, r, "cannot find the process that called %s", cg_program);
+			return cg_err_set(err, r, "cannot find the process that called %s",
+					  cg_program);
 
 		r = cg_pid_open(pid, &ret[i]);
 		if (r == -ESRCH)
@@ -160,7 +161,8 @@ int cmd_move(int argc, char **argv)
 	n = (size_t)(argc - optind - 1);
 	pids = calloc(n + 1, sizeof(*pids));
 	if (!pids)
-		return cg_err_set(&err, -ENOMEM, "cannot hold %zu pids", n), cmd_fail(&err, CG_EXIT_FAILURE);
+		return cg_err_set(&err, -ENOMEM, "cannot hold %zu pids", n),
+		       cmd_fail(&err, CG_EXIT_FAILURE);
 	for (size_t i = 0; i <= n; i++)
 		pids[i] = CG_PID_NULL;
 

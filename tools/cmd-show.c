@@ -42,16 +42,19 @@ static bool caller_can_enter(const struct cmd_target *t, const struct cg_hierarc
 
 	if (t->actor.sudo) {
 		r = cg_actor_owns_cgroup(&t->actor, fd, root, &err);
-		cg_snprintf(rule, size, "%s", r == 0 ? "through sudo, and the root belongs to the user who ran it"
-						      : err.what);
+		cg_snprintf(rule, size, "%s",
+			    r == 0 ? "through sudo, and the root belongs to the user who ran it"
+				   : err.what);
 		return r == 0;
 	}
 
 	r = cg_may_enter(h, h->self_path, root, geteuid(), getuid(), getuid(), rule, size);
 	if (r == 0)
-		cg_snprintf(rule, size, "%s",
-			    h->version == 2 ? "cgroup.procs of the root and of the common ancestor are writable"
-					    : "cgroup.procs of the root is writable, and the process is the caller's own");
+		cg_snprintf(
+			rule, size, "%s",
+			h->version == 2
+				? "cgroup.procs of the root and of the common ancestor are writable"
+				: "cgroup.procs of the root is writable, and the process is the caller's own");
 	else if (r != -EACCES)
 		cg_snprintf(rule, size, "cannot check: %s", strerror(-r));
 	return r == 0;
@@ -68,7 +71,8 @@ static void row_fill(const struct cmd_target *t, const struct cg_proc_entry *e,
 	row->owner_uid = -1;
 
 	if (cg_path_split_container(e->path, t->c.name, &d->own, &d->root) < 0) {
-		cg_snprintf(d->rule, sizeof(d->rule), "the container has no cgroup of its own here");
+		cg_snprintf(d->rule, sizeof(d->rule),
+			    "the container has no cgroup of its own here");
 		row->rule = d->rule;
 		return;
 	}

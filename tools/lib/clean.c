@@ -20,15 +20,13 @@
 #define LOCK_PAUSE_NS (20 * 1000 * 1000)
 
 static const char *const kind_str[] = {
-	[CG_LEFT_PAYLOAD] = "payload", [CG_LEFT_MONITOR] = "monitor",
-	[CG_LEFT_LEGACY] = "legacy",   [CG_LEFT_PIVOT] = "pivot",
-	[CG_LEFT_SHARED] = "shared",
+	[CG_LEFT_PAYLOAD] = "payload", [CG_LEFT_MONITOR] = "monitor", [CG_LEFT_LEGACY] = "legacy",
+	[CG_LEFT_PIVOT] = "pivot",     [CG_LEFT_SHARED] = "shared",
 };
 
 static const char *const state_str[] = {
-	[CG_LEFT_STALE] = "stale",     [CG_LEFT_REMOVED] = "removed",
-	[CG_LEFT_GONE] = "gone",       [CG_LEFT_RUNNING] = "running",
-	[CG_LEFT_BUSY] = "busy",       [CG_LEFT_LOCKED] = "locked",
+	[CG_LEFT_STALE] = "stale",     [CG_LEFT_REMOVED] = "removed", [CG_LEFT_GONE] = "gone",
+	[CG_LEFT_RUNNING] = "running", [CG_LEFT_BUSY] = "busy",       [CG_LEFT_LOCKED] = "locked",
 	[CG_LEFT_FAILED] = "failed",
 };
 
@@ -296,8 +294,7 @@ static int leftover_add(struct scan *s, int kind, const char *spelled, uid_t mak
 static int scan_dir(struct scan *s, int fd, const struct stat *st, int depth);
 
 /* Look at child @name of the directory @fd (which is s->path). */
-static int scan_child(struct scan *s, int fd, const struct stat *st, const char *name,
-		      int depth)
+static int scan_child(struct scan *s, int fd, const struct stat *st, const char *name, int depth)
 {
 	_cleanup_close_ int child = -1;
 	const char *parent = strrchr(s->path, '/'), *spelled;
@@ -413,8 +410,8 @@ static int scan_hierarchy(struct scan *s, struct cg_err *err)
 	return 0;
 }
 
-int cg_clean_scan(const struct cg_model *m, const struct cg_clean_opts *o,
-		  struct cg_leftovers *ret, struct cg_err *err)
+int cg_clean_scan(const struct cg_model *m, const struct cg_clean_opts *o, struct cg_leftovers *ret,
+		  struct cg_err *err)
 {
 	struct cg_leftovers l = { 0 };
 
@@ -580,8 +577,8 @@ static int lock_rundir(const struct cg_actor *a, char *buf, size_t size)
 	if (stat("/run", &st) == 0 && (geteuid() == st.st_uid || getegid() == st.st_gid))
 		return cg_snprintf(buf, size, "/run");
 
-	if (a->sudo && cg_snprintf(user_run, sizeof(user_run), "/run/user/%u",
-				   (unsigned)a->uid) == 0 &&
+	if (a->sudo &&
+	    cg_snprintf(user_run, sizeof(user_run), "/run/user/%u", (unsigned)a->uid) == 0 &&
 	    stat(user_run, &st) == 0 && st.st_uid == a->uid)
 		xdg = user_run;
 	if (xdg)
@@ -633,8 +630,7 @@ static int lock_try(int fd)
  * Only a container defined there has one.  The fd holds the lock (-1: no
  * lock needed); 0, -EWOULDBLOCK when someone holds it, -errno.
  */
-static int lock_take(const struct cg_actor *a, const char *lxcpath, const char *name,
-		     int *ret_fd)
+static int lock_take(const struct cg_actor *a, const char *lxcpath, const char *name, int *ret_fd)
 {
 	_cleanup_close_ int fd = -1;
 	char path[PATH_MAX], run[PATH_MAX];
@@ -679,8 +675,7 @@ static void locks_release(int *fds, size_t n)
 
 /* The container names @spelled may stand for: itself, and without a -N
  * suffix ("c1-2" is container c1-2, or c1 after two collisions). */
-static size_t name_candidates(const char *spelled, char *stripped, size_t size,
-			      const char *out[2])
+static size_t name_candidates(const char *spelled, char *stripped, size_t size, const char *out[2])
 {
 	const char *dash = strrchr(spelled, '-');
 	size_t len = dash ? (size_t)(dash - spelled) : 0;
@@ -703,8 +698,7 @@ static bool same_group(const struct cg_leftover *x, const struct cg_leftover *g)
 	return x->name && strcmp(x->name, g->name) == 0 && x->maker == g->maker;
 }
 
-static void group_set(struct cg_leftovers *l, const struct cg_leftover *g, int state,
-		      int error)
+static void group_set(struct cg_leftovers *l, const struct cg_leftover *g, int state, int error)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct cg_leftover *x = &l->v[i];

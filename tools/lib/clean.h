@@ -39,19 +39,19 @@
 enum cg_left_kind {
 	CG_LEFT_PAYLOAD, /* lxc.payload.NAME[-N] */
 	CG_LEFT_MONITOR, /* lxc.monitor.NAME[-N] */
-	CG_LEFT_LEGACY,  /* lxc/NAME[-N] or lxc.payload/NAME[-N] */
-	CG_LEFT_PIVOT,   /* lxc.pivot, shared by a base's containers */
-	CG_LEFT_SHARED,  /* lxc or lxc.payload, the parents of legacy ones */
+	CG_LEFT_LEGACY, /* lxc/NAME[-N] or lxc.payload/NAME[-N] */
+	CG_LEFT_PIVOT, /* lxc.pivot, shared by a base's containers */
+	CG_LEFT_SHARED, /* lxc or lxc.payload, the parents of legacy ones */
 };
 
 enum cg_left_state {
-	CG_LEFT_STALE,   /* to be removed (what a dry run reports) */
+	CG_LEFT_STALE, /* to be removed (what a dry run reports) */
 	CG_LEFT_REMOVED, /* removed */
-	CG_LEFT_GONE,    /* someone else removed it meanwhile */
+	CG_LEFT_GONE, /* someone else removed it meanwhile */
 	CG_LEFT_RUNNING, /* a container of its name runs or starts */
-	CG_LEFT_BUSY,    /* it holds processes or child cgroups */
-	CG_LEFT_LOCKED,  /* another lxc command holds the container's lock */
-	CG_LEFT_FAILED,  /* an error, in @error */
+	CG_LEFT_BUSY, /* it holds processes or child cgroups */
+	CG_LEFT_LOCKED, /* another lxc command holds the container's lock */
+	CG_LEFT_FAILED, /* an error, in @error */
 };
 
 struct cg_leftover {
@@ -79,14 +79,13 @@ struct cg_clean_opts {
 
 /* Collect the leftovers in every hierarchy of @m that are in scope for
  * @o (all states CG_LEFT_STALE): 0 or -errno with @err filled. */
-int cg_clean_scan(const struct cg_model *m, const struct cg_clean_opts *o,
-		  struct cg_leftovers *ret, struct cg_err *err);
+int cg_clean_scan(const struct cg_model *m, const struct cg_clean_opts *o, struct cg_leftovers *ret,
+		  struct cg_err *err);
 
 /* Decide on every leftover of @l and, unless a dry run, remove the stale
  * ones depth first; each gets its state.  0, or -errno with @err filled
  * when something failed before any decision could be made. */
-int cg_clean_run(struct cg_leftovers *l, const struct cg_clean_opts *o,
-		 struct cg_err *err);
+int cg_clean_run(struct cg_leftovers *l, const struct cg_clean_opts *o, struct cg_err *err);
 
 void cg_leftovers_free(struct cg_leftovers *l);
 
@@ -105,8 +104,8 @@ const char *cg_left_state_str(int state);
 
 /* The containers that run in this boot, as far as the caller can tell. */
 struct cg_live {
-	pid_t pid;     /* the monitor, 0 for a socket seen without one */
-	uid_t uid;     /* the monitor's, or the lxcpath's owner; -1: unknown */
+	pid_t pid; /* the monitor, 0 for a socket seen without one */
+	uid_t uid; /* the monitor's, or the lxcpath's owner; -1: unknown */
 	char *lxcpath;
 	char *name;
 };

@@ -39,7 +39,8 @@ static int lxc_load(void)
 	if (!h)
 		return -ENOENT;
 
-	lxc.container_new = (struct lxc_container * (*)(const char *, const char *))dlsym(h, "lxc_container_new");
+	lxc.container_new = (struct lxc_container * (*)(const char *, const char *))
+		dlsym(h, "lxc_container_new");
 	lxc.container_put = (int (*)(struct lxc_container *))dlsym(h, "lxc_container_put");
 	lxc.config_item = (const char *(*)(const char *))dlsym(h, "lxc_get_global_config_item");
 	if (!lxc.container_new || !lxc.container_put || !lxc.config_item) {
@@ -147,7 +148,8 @@ int cg_path_split_container(const char *path, const char *name, char **ret_own, 
 			continue;
 
 		c = path + start[i - 1];
-		if (component_is(c, len[i - 1], "lxc.payload") || component_is(c, len[i - 1], "lxc"))
+		if (component_is(c, len[i - 1], "lxc.payload") ||
+		    component_is(c, len[i - 1], "lxc"))
 			return split_at(path, own_end, start[i - 1] - 1, ret_own, ret_root);
 	}
 
@@ -253,7 +255,8 @@ static int container_verify(struct cg_container *c, struct cg_err *err)
 	if (r < 0)
 		return cg_err_set(err, r, "cannot read the monitor of container '%s'", c->name);
 	if (r == 0 || strcmp(lxcpath, c->lxcpath) != 0 || strcmp(name, c->name) != 0)
-		return cg_err_plain(err, -ESRCH, "the parent of pid %d is not the monitor of container '%s'",
+		return cg_err_plain(err, -ESRCH,
+				    "the parent of pid %d is not the monitor of container '%s'",
 				    (int)c->init.pid, c->name);
 
 	r = cg_pid_uids(&c->monitor, &c->owner_uid, &euid);
@@ -270,8 +273,8 @@ static int container_verify(struct cg_container *c, struct cg_err *err)
 	 * while the files above were read. */
 	if ((pid_t)ppid != c->monitor.pid || cg_pid_alive(&c->init) < 0 ||
 	    cg_pid_alive(&c->monitor) < 0)
-		return cg_err_plain(err, -ESRCH, "container '%s' stopped while it was being looked up",
-				    c->name);
+		return cg_err_plain(err, -ESRCH,
+				    "container '%s' stopped while it was being looked up", c->name);
 
 	c->owner_gid = (gid_t)gid;
 	return 0;
@@ -404,8 +407,10 @@ static int not_running(const struct cg_container *c, struct cg_err *err)
 {
 	cg_err_plain(err, -ESRCH, "container '%s' is not running", c->name);
 	if (monitor_runs(c->lxcpath, c->name))
-		cg_err_hint(err, "its monitor runs, but did not answer this caller: run 'cg-adopt doctor %s'",
-			    c->name);
+		cg_err_hint(
+			err,
+			"its monitor runs, but did not answer this caller: run 'cg-adopt doctor %s'",
+			c->name);
 	return -ESRCH;
 }
 
@@ -472,7 +477,8 @@ int cg_container_from_pids(const char *lxcpath, const char *name, pid_t init, pi
 	if (r == 0)
 		r = container_verify(&c, err);
 	else
-		cg_err_set(err, r, "cannot hold the init (pid %d) of container '%s'", (int)init, name);
+		cg_err_set(err, r, "cannot hold the init (pid %d) of container '%s'", (int)init,
+			   name);
 	if (r < 0) {
 		cg_container_free(&c);
 		return r;
@@ -629,8 +635,10 @@ int cg_container_by_pid(pid_t pid, struct cg_container *ret, struct cg_err *err)
 int cg_container_no_cgroups(const struct cg_container *c, struct cg_err *err)
 {
 	cg_err_plain(err, -ENOENT, "container '%s' has no cgroups of its own", c->name);
-	cg_err_hint(err, "LXC started it without cgroups, from a cgroup not delegated to uid %u; as root, give that cgroup to the user ('cg-adopt delegate' or 'cg-adopt chown') and restart the container",
-		    (unsigned)c->owner_uid);
+	cg_err_hint(
+		err,
+		"LXC started it without cgroups, from a cgroup not delegated to uid %u; as root, give that cgroup to the user ('cg-adopt delegate' or 'cg-adopt chown') and restart the container",
+		(unsigned)c->owner_uid);
 	return -ENOENT;
 }
 

@@ -89,8 +89,9 @@ static int give(const struct cg_hierarchy *h, int fd, const char *shown, uid_t u
 	if (fstat(fd, &st) < 0)
 		return cg_err_set(err, -errno, "cannot stat '%s'", shown);
 	if (st.st_uid != 0 && st.st_uid != uid)
-		return cg_err_plain(err, -EPERM, "cgroup '%s' belongs to uid %u already, not to uid %u",
-				    shown, (unsigned)st.st_uid, (unsigned)uid);
+		return cg_err_plain(err, -EPERM,
+				    "cgroup '%s' belongs to uid %u already, not to uid %u", shown,
+				    (unsigned)st.st_uid, (unsigned)uid);
 
 	r = cg_delegate_files(h->version, &files);
 	if (r < 0)
@@ -99,7 +100,8 @@ static int give(const struct cg_hierarchy *h, int fd, const char *shown, uid_t u
 	r = cg_give_cgroup(fd, files, uid, gid, &changed, &failed);
 	cg_strv_free(files);
 	if (r < 0)
-		return cg_err_set(err, r, "cannot chown '%s%s%s'", shown, failed[0] ? "/" : "", failed);
+		return cg_err_set(err, r, "cannot chown '%s%s%s'", shown, failed[0] ? "/" : "",
+				  failed);
 	return 0;
 }
 
@@ -114,11 +116,13 @@ int cg_delegate_cgroup(const struct cg_hierarchy *h, const char *path, uid_t uid
 	int r;
 
 	if (cg_hierarchy_fs_path(h, path, shown, sizeof(shown)) < 0 || !rel || h->mount_fd < 0)
-		return cg_err_plain(err, -EXDEV, "cgroup '%s' of hierarchy %s is not visible from here",
-				    path, cg_hierarchy_name(h));
+		return cg_err_plain(err, -EXDEV,
+				    "cgroup '%s' of hierarchy %s is not visible from here", path,
+				    cg_hierarchy_name(h));
 	if (rel[0] == '\0')
-		return cg_err_plain(err, -EPERM, "refusing to delegate '%s', the top of hierarchy %s",
-				    shown, cg_hierarchy_name(h));
+		return cg_err_plain(err, -EPERM,
+				    "refusing to delegate '%s', the top of hierarchy %s", shown,
+				    cg_hierarchy_name(h));
 
 	copy = strdup(rel);
 	fd = dup(h->mount_fd);
@@ -156,7 +160,8 @@ int cg_delegate_leaf(const struct cg_hierarchy *h, int parent_fd, const char *pa
 	int r;
 
 	if (cg_snprintf(shown, sizeof(shown), "%s/%s", path, name) < 0)
-		return cg_err_plain(err, -ENAMETOOLONG, "cgroup path '%s/%s' is too long", path, name);
+		return cg_err_plain(err, -ENAMETOOLONG, "cgroup path '%s/%s' is too long", path,
+				    name);
 
 	r = open_or_make(h, parent_fd, name, &fd);
 	if (r < 0)

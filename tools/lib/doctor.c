@@ -120,8 +120,8 @@ static int target_fill(struct cg_doctor_target *t, pid_t monitor_pid)
 	return r;
 }
 
-int cg_doctor_find(const struct cg_doctor_caller *c, const char *name,
-		   struct cg_doctor_target *ret, struct cg_err *err)
+int cg_doctor_find(const struct cg_doctor_caller *c, const char *name, struct cg_doctor_target *ret,
+		   struct cg_err *err)
 {
 	struct cg_doctor_target t = { 0 };
 	struct cg_lives lives = { 0 };
@@ -133,10 +133,12 @@ int cg_doctor_find(const struct cg_doctor_caller *c, const char *name,
 
 	i = monitor_pick(c, &lives, name);
 	if (i == -ESRCH)
-		r = cg_err_plain(err, -ESRCH, "container '%s' is not running: no monitor of that name in /proc",
+		r = cg_err_plain(err, -ESRCH,
+				 "container '%s' is not running: no monitor of that name in /proc",
 				 name);
 	else if (i == -EEXIST)
-		r = cg_err_plain(err, -EEXIST, "several containers named '%s' are running; pass -P LXCPATH",
+		r = cg_err_plain(err, -EEXIST,
+				 "several containers named '%s' are running; pass -P LXCPATH",
 				 name);
 
 	if (i >= 0) {
@@ -144,7 +146,8 @@ int cg_doctor_find(const struct cg_doctor_caller *c, const char *name,
 		t.lxcpath = strdup(lives.v[i].lxcpath);
 		r = t.name && t.lxcpath ? target_fill(&t, lives.v[i].pid) : -ENOMEM;
 		if (r == -ESRCH)
-			r = cg_err_plain(err, r, "container '%s' stopped while it was looked at", name);
+			r = cg_err_plain(err, r, "container '%s' stopped while it was looked at",
+					 name);
 		else if (r < 0)
 			r = cg_err_set(err, r, "cannot read the monitor (pid %d) of container '%s'",
 				       (int)lives.v[i].pid, name);
@@ -209,18 +212,23 @@ static int check_credentials(struct run *r)
 	if (c->uid == 0)
 		return check_what(x, "the command socket accepts root");
 	if (ok)
-		return check_what(x, "the monitor (pid %d) runs as uid %u gid %u, like this session",
+		return check_what(x,
+				  "the monitor (pid %d) runs as uid %u gid %u, like this session",
 				  (int)t->monitor, (unsigned)t->uid, (unsigned)t->gid);
 
-	check_what(x, "the monitor (pid %d) runs as uid %u gid %u, this session as uid %u gid %u: its command socket refuses lxc-stop, lxc-freeze, lxc-cgroup and lxc-info from here",
-		   (int)t->monitor, (unsigned)t->uid, (unsigned)t->gid, (unsigned)c->uid,
-		   (unsigned)c->gid);
+	check_what(
+		x,
+		"the monitor (pid %d) runs as uid %u gid %u, this session as uid %u gid %u: its command socket refuses lxc-stop, lxc-freeze, lxc-cgroup and lxc-info from here",
+		(int)t->monitor, (unsigned)t->uid, (unsigned)t->gid, (unsigned)c->uid,
+		(unsigned)c->gid);
 	if (c->uid != t->uid)
 		return check_fix(x, "run the lxc-* commands as uid %u, the container's owner",
 				 (unsigned)t->uid);
 	group_name(t->gid, group, sizeof(group));
-	return check_fix(x, "run them with real gid %u: sg %s -c 'lxc-stop -n %s', or from a login whose primary group is %s",
-			 (unsigned)t->gid, group, t->name, group);
+	return check_fix(
+		x,
+		"run them with real gid %u: sg %s -c 'lxc-stop -n %s', or from a login whose primary group is %s",
+		(unsigned)t->gid, group, t->name, group);
 }
 
 /* HOME as the monitor's environment has it, when the caller may read it. */
@@ -262,18 +270,23 @@ static int check_lxcpath(struct run *r)
 	if (!x)
 		return -ENOMEM;
 	if (ok)
-		return check_what(x, "the monitor runs from lxcpath '%s', which the lxc-* commands here use%s",
-				  t->lxcpath, c->lxcpath_given ? " with -P" : "");
+		return check_what(
+			x,
+			"the monitor runs from lxcpath '%s', which the lxc-* commands here use%s",
+			t->lxcpath, c->lxcpath_given ? " with -P" : "");
 
 	monitor_home(t, home, sizeof(home));
-	check_what(x, "the lxc-* commands here look in lxcpath '%s'%s%s%s, the monitor runs from '%s'%s%s%s: they do not find the container",
-		   c->lxcpath ? c->lxcpath : "(unknown)", c->lxcpath_given ? " (-P)" : " (HOME=",
-		   c->lxcpath_given ? "" : (c->home ? c->home : "unset"),
-		   c->lxcpath_given ? "" : ")", t->lxcpath, home[0] ? " (HOME=" : "", home,
-		   home[0] ? ")" : "");
+	check_what(
+		x,
+		"the lxc-* commands here look in lxcpath '%s'%s%s%s, the monitor runs from '%s'%s%s%s: they do not find the container",
+		c->lxcpath ? c->lxcpath : "(unknown)", c->lxcpath_given ? " (-P)" : " (HOME=",
+		c->lxcpath_given ? "" : (c->home ? c->home : "unset"), c->lxcpath_given ? "" : ")",
+		t->lxcpath, home[0] ? " (HOME=" : "", home, home[0] ? ")" : "");
 	if (home[0] && !c->lxcpath_given)
-		return check_fix(x, "pass -P '%s' to every lxc-* command (lxc-stop -P '%s' -n %s), or run them with HOME=%s",
-				 t->lxcpath, t->lxcpath, t->name, home);
+		return check_fix(
+			x,
+			"pass -P '%s' to every lxc-* command (lxc-stop -P '%s' -n %s), or run them with HOME=%s",
+			t->lxcpath, t->lxcpath, t->name, home);
 	return check_fix(x, "pass -P '%s' to every lxc-* command (lxc-stop -P '%s' -n %s)",
 			 t->lxcpath, t->lxcpath, t->name);
 }
@@ -324,13 +337,19 @@ static int check_netns(struct run *r)
 	if (!x)
 		return -ENOMEM;
 	if (visible || same > 0)
-		return check_what(x, "the monitor's command socket '@%s/%s/command' is reachable from this network namespace %s",
-				  t->lxcpath, t->name, mine);
+		return check_what(
+			x,
+			"the monitor's command socket '@%s/%s/command' is reachable from this network namespace %s",
+			t->lxcpath, t->name, mine);
 
-	check_what(x, "this session is in network namespace %s, the monitor in %s: its abstract command socket '@%s/%s/command' exists only there",
-		   mine, theirs, t->lxcpath, t->name);
-	return check_fix(x, "run the lxc-* commands in the monitor's network namespace, as root: nsenter --net=/proc/%d/ns/net lxc-stop -P '%s' -n %s",
-			 (int)t->monitor, t->lxcpath, t->name);
+	check_what(
+		x,
+		"this session is in network namespace %s, the monitor in %s: its abstract command socket '@%s/%s/command' exists only there",
+		mine, theirs, t->lxcpath, t->name);
+	return check_fix(
+		x,
+		"run the lxc-* commands in the monitor's network namespace, as root: nsenter --net=/proc/%d/ns/net lxc-stop -P '%s' -n %s",
+		(int)t->monitor, t->lxcpath, t->name);
 }
 
 static int check_cgroups(struct run *r)
@@ -360,19 +379,27 @@ static int check_cgroups(struct run *r)
 	if (!x)
 		return -ENOMEM;
 	if (!t->init)
-		return check_what(x, "the monitor (pid %d) has no init: the container is starting or stopping",
-				  (int)t->monitor);
+		return check_what(
+			x,
+			"the monitor (pid %d) has no init: the container is starting or stopping",
+			(int)t->monitor);
 	if (have == n)
-		return check_what(x, "the container has cgroups of its own in all %zu hierarchies", n);
+		return check_what(x, "the container has cgroups of its own in all %zu hierarchies",
+				  n);
 
 	if (have == 0)
-		check_what(x, "started without cgroups: its init (pid %d) sits in '%s', with no lxc.payload component in any hierarchy, so lxc-freeze and lxc-cgroup fail",
-			   (int)t->init, t->cgroups.n ? t->cgroups.entries[0].path : "?");
+		check_what(
+			x,
+			"started without cgroups: its init (pid %d) sits in '%s', with no lxc.payload component in any hierarchy, so lxc-freeze and lxc-cgroup fail",
+			(int)t->init, t->cgroups.n ? t->cgroups.entries[0].path : "?");
 	else
-		check_what(x, "the container has no cgroup of its own in %s: lxc-cgroup fails there",
+		check_what(x,
+			   "the container has no cgroup of its own in %s: lxc-cgroup fails there",
 			   missing);
-	return check_fix(x, "stop it, run 'cg-adopt delegate --user %u' as root (or through sudo), and start it from the delegated cgroup",
-			 (unsigned)t->uid);
+	return check_fix(
+		x,
+		"stop it, run 'cg-adopt delegate --user %u' as root (or through sudo), and start it from the delegated cgroup",
+		(unsigned)t->uid);
 }
 
 /* Whether the caller may move itself into @root of @h, with the actor's
@@ -413,9 +440,11 @@ static int check_owner(struct run *r, const struct cg_hierarchy *h, const char *
 	if (ok)
 		return check_what(x, "the container's root '%s' belongs to its owner, uid %u", fs,
 				  (unsigned)r->t->uid);
-	check_what(x, "the container's root '%s' (or its cgroup.procs) belongs to uid %u, not to the container's owner uid %u",
-		   fs, (unsigned)(st.st_uid != r->t->uid ? st.st_uid : procs.st_uid),
-		   (unsigned)r->t->uid);
+	check_what(
+		x,
+		"the container's root '%s' (or its cgroup.procs) belongs to uid %u, not to the container's owner uid %u",
+		fs, (unsigned)(st.st_uid != r->t->uid ? st.st_uid : procs.st_uid),
+		(unsigned)r->t->uid);
 	return check_fix(x, "hand the tree to its owner as root: cg-adopt chown -P '%s' %s",
 			 r->t->lxcpath, r->t->name);
 }
@@ -430,15 +459,21 @@ static int check_enter(struct run *r, const struct cg_hierarchy *h, const char *
 	if (!x)
 		return -ENOMEM;
 	if (e == 0)
-		return check_what(x, "this session may enter the container's root '%s' in %s, so lxc-attach lands inside",
-				  root, cg_hierarchy_name(h));
+		return check_what(
+			x,
+			"this session may enter the container's root '%s' in %s, so lxc-attach lands inside",
+			root, cg_hierarchy_name(h));
 
 	if (e != -EACCES)
 		cg_snprintf(why, sizeof(why), "%s", strerror(-e));
-	check_what(x, "lxc-attach from here leaves the attached process outside the container in %s: %s",
-		   cg_hierarchy_name(h), why);
-	return check_fix(x, "attach through cg-adopt: sudo cg-adopt exec -P '%s' %s -- lxc-attach -n %s (or start the session inside the container's tree with 'cg-adopt delegate')",
-			 r->t->lxcpath, r->t->name, r->t->name);
+	check_what(
+		x,
+		"lxc-attach from here leaves the attached process outside the container in %s: %s",
+		cg_hierarchy_name(h), why);
+	return check_fix(
+		x,
+		"attach through cg-adopt: sudo cg-adopt exec -P '%s' %s -- lxc-attach -n %s (or start the session inside the container's tree with 'cg-adopt delegate')",
+		r->t->lxcpath, r->t->name, r->t->name);
 }
 
 static int check_hierarchies(struct run *r)
@@ -479,7 +514,8 @@ static bool is_live(const struct cg_doctor_target *t, const struct cg_leftover *
 		comp = strrchr(own, '/') + 1;
 		/* The monitor's cgroup is the payload's twin (LXC 4+ only). */
 		if (!live && x->kind == CG_LEFT_MONITOR && strncmp(comp, "lxc.payload.", 12) == 0 &&
-		    asprintf(&mon, "%s/lxc.monitor.%s", strcmp(root, "/") ? root : "", comp + 12) > 0)
+		    asprintf(&mon, "%s/lxc.monitor.%s", strcmp(root, "/") ? root : "", comp + 12) >
+			    0)
 			live = strcmp(mon, x->path) == 0;
 		return live;
 	}
@@ -507,10 +543,13 @@ static int check_leftovers(struct run *r)
 	if (!x)
 		return -ENOMEM;
 	if (n == 0)
-		return check_what(x, "no cgroups of earlier runs of '%s' are left below this session's tree",
-				  r->t->name);
-	check_what(x, "%zu cgroups of earlier runs of '%s' are left (the current ones are -N twins of them)",
-		   n, r->t->name);
+		return check_what(
+			x, "no cgroups of earlier runs of '%s' are left below this session's tree",
+			r->t->name);
+	check_what(
+		x,
+		"%zu cgroups of earlier runs of '%s' are left (the current ones are -N twins of them)",
+		n, r->t->name);
 	return check_fix(x, "after lxc-stop: cg-adopt clean %s", r->t->name);
 }
 

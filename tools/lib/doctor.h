@@ -49,11 +49,11 @@ struct cg_checks {
 struct cg_doctor_caller {
 	const struct cg_actor *actor;
 	const struct cg_model *model;
-	uid_t uid;           /* real ids: what LXC's socket compares */
+	uid_t uid; /* real ids: what LXC's socket compares */
 	gid_t gid;
-	const char *home;    /* NULL when unset */
+	const char *home; /* NULL when unset */
 	const char *lxcpath; /* -P or liblxc's default; NULL when unknown */
-	bool lxcpath_given;  /* from -P */
+	bool lxcpath_given; /* from -P */
 };
 
 struct cg_doctor_target {
@@ -61,7 +61,7 @@ struct cg_doctor_target {
 	char *lxcpath; /* the monitor's */
 	pid_t monitor;
 	pid_t init; /* 0 when the monitor has no child (starting, stopping) */
-	uid_t uid;  /* the monitor's real ids */
+	uid_t uid; /* the monitor's real ids */
 	gid_t gid;
 	struct cg_proc cgroups; /* the init's */
 };
@@ -69,8 +69,8 @@ struct cg_doctor_target {
 /* Find the monitor of running container @name, among several the one of
  * @c's lxcpath, else the actor's: 0, -ESRCH when none runs, -errno; @err
  * filled. */
-int cg_doctor_find(const struct cg_doctor_caller *c, const char *name,
-		   struct cg_doctor_target *ret, struct cg_err *err);
+int cg_doctor_find(const struct cg_doctor_caller *c, const char *name, struct cg_doctor_target *ret,
+		   struct cg_err *err);
 
 void cg_doctor_target_free(struct cg_doctor_target *t);
 

@@ -12,13 +12,13 @@
 #include "util.h"
 
 struct cg_hierarchy {
-	int id;            /* hierarchy id of /proc/self/cgroup; 0 for cgroup2 */
-	int version;       /* 1 or 2 */
+	int id; /* hierarchy id of /proc/self/cgroup; 0 for cgroup2 */
+	int version; /* 1 or 2 */
 	char *controllers; /* normalised: "cpu,cpuacct", "name=systemd", "" */
-	char *mountpoint;  /* NULL when the hierarchy is not mounted here */
-	char *mount_root;  /* the cgroup that the mount point shows */
-	char *self_path;   /* the caller's cgroup in this hierarchy */
-	int mount_fd;      /* directory fd of the mount point, or -1 */
+	char *mountpoint; /* NULL when the hierarchy is not mounted here */
+	char *mount_root; /* the cgroup that the mount point shows */
+	char *self_path; /* the caller's cgroup in this hierarchy */
+	int mount_fd; /* directory fd of the mount point, or -1 */
 };
 
 struct cg_model {

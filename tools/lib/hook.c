@@ -13,7 +13,8 @@ int hook_open(struct hook *h, const char *type, struct cg_err *err)
 
 	*h = (struct hook){ .type = type, .monitor = CG_PID_NULL, .uid = getuid(), .gid = getgid() };
 	if (!env_name || !cg_container_name_valid(env_name))
-		return cg_err_plain(err, -EINVAL, "LXC_NAME is not set: run this as an LXC hook (lxc.hook.%s)",
+		return cg_err_plain(err, -EINVAL,
+				    "LXC_NAME is not set: run this as an LXC hook (lxc.hook.%s)",
 				    type);
 
 	r = cg_pid_open(getppid(), &h->monitor);
@@ -26,7 +27,8 @@ int hook_open(struct hook *h, const char *type, struct cg_err *err)
 	if (r < 0)
 		return cg_err_set(err, r, "cannot read the parent of this hook");
 	if (r == 0 || strcmp(name, env_name) != 0)
-		return cg_err_plain(err, -EPERM, "the parent of this hook is not the monitor of container '%s'",
+		return cg_err_plain(err, -EPERM,
+				    "the parent of this hook is not the monitor of container '%s'",
 				    env_name);
 
 	h->name = cg_steal_ptr(name);

@@ -18,9 +18,9 @@
 struct hook {
 	const char *type; /* "pre-start", ... for messages */
 	char *name;
-	char *lxcpath;    /* as the monitor's command line gives it */
+	char *lxcpath; /* as the monitor's command line gives it */
 	struct cg_pid monitor;
-	uid_t uid;        /* of the hook: the container's owner */
+	uid_t uid; /* of the hook: the container's owner */
 	gid_t gid;
 };
 

@@ -59,8 +59,9 @@ int cg_actor_may_use(const struct cg_actor *a, const struct cg_container *c, str
 	if (!a->sudo || c->owner_uid == a->uid)
 		return 0;
 
-	return cg_err_plain(err, -EPERM, "container '%s' belongs to uid %u, not to uid %u who ran sudo",
-			    c->name, (unsigned)c->owner_uid, (unsigned)a->uid);
+	return cg_err_plain(err, -EPERM,
+			    "container '%s' belongs to uid %u, not to uid %u who ran sudo", c->name,
+			    (unsigned)c->owner_uid, (unsigned)a->uid);
 }
 
 int cg_actor_may_move(const struct cg_actor *a, const struct cg_pid *p, struct cg_err *err)
@@ -75,7 +76,8 @@ int cg_actor_may_move(const struct cg_actor *a, const struct cg_pid *p, struct c
 	if (r < 0)
 		return cg_err_set(err, r, "cannot read the owner of pid %d", (int)p->pid);
 	if (ruid != a->uid || euid != a->uid)
-		return cg_err_plain(err, -EPERM, "pid %d belongs to uid %u, not to uid %u who ran sudo",
+		return cg_err_plain(err, -EPERM,
+				    "pid %d belongs to uid %u, not to uid %u who ran sudo",
 				    (int)p->pid, (unsigned)ruid, (unsigned)a->uid);
 	return 0;
 }
@@ -90,9 +92,12 @@ int cg_actor_owns_cgroup(const struct cg_actor *a, int fd, const char *path, str
 	if (fstat(fd, &st) < 0)
 		return cg_err_set(err, -errno, "cannot stat '%s'", path);
 	if (st.st_uid != a->uid) {
-		cg_err_plain(err, -EPERM, "cgroup '%s' belongs to uid %u, not to uid %u who ran sudo",
-			     path, (unsigned)st.st_uid, (unsigned)a->uid);
-		cg_err_hint(err, "root itself, not through sudo, can hand it over with 'cg-adopt chown -P LXCPATH NAME'");
+		cg_err_plain(err, -EPERM,
+			     "cgroup '%s' belongs to uid %u, not to uid %u who ran sudo", path,
+			     (unsigned)st.st_uid, (unsigned)a->uid);
+		cg_err_hint(
+			err,
+			"root itself, not through sudo, can hand it over with 'cg-adopt chown -P LXCPATH NAME'");
 		return -EPERM;
 	}
 	return 0;
@@ -104,15 +109,16 @@ int cg_actor_become(const struct cg_actor *a, struct cg_err *err)
 		return 0;
 
 	if (!a->user || initgroups(a->user, a->gid) < 0)
-		return cg_err_set(err, a->user ? -errno : -ENOENT, "cannot set the groups of uid %u",
-				  (unsigned)a->uid);
+		return cg_err_set(err, a->user ? -errno : -ENOENT,
+				  "cannot set the groups of uid %u", (unsigned)a->uid);
 	if (setresgid(a->gid, a->gid, a->gid) < 0 || setresuid(a->uid, a->uid, a->uid) < 0)
 		return cg_err_set(err, -errno, "cannot become uid %u", (unsigned)a->uid);
 
 	/* liblxc and the lxc-* tools take the lxcpath of a user from $HOME. */
 	if (setenv("HOME", a->home, 1) < 0 || setenv("USER", a->user, 1) < 0 ||
 	    setenv("LOGNAME", a->user, 1) < 0)
-		return cg_err_set(err, -errno, "cannot set the environment of uid %u", (unsigned)a->uid);
+		return cg_err_set(err, -errno, "cannot set the environment of uid %u",
+				  (unsigned)a->uid);
 	return 0;
 }
 
@@ -171,8 +177,8 @@ static int fs_path_or_cgroup(const struct cg_hierarchy *h, const char *path, cha
 	return 0;
 }
 
-static int procs_writable(const struct cg_hierarchy *h, const char *path, uid_t euid, const char *what,
-			  char *why, size_t size)
+static int procs_writable(const struct cg_hierarchy *h, const char *path, uid_t euid,
+			  const char *what, char *why, size_t size)
 {
 	_cleanup_close_ int fd = -1;
 	char fs[PATH_MAX];
@@ -205,8 +211,10 @@ int cg_may_enter(const struct cg_hierarchy *h, const char *src, const char *dst,
 	if (h->version == 1) {
 		if (euid == 0 || euid == target_uid || euid == target_suid)
 			return 0;
-		cg_snprintf(why, size, "uid %u may not move a process of uid %u (cgroup v1 lets only root or the process's own uid move it)",
-			    (unsigned)euid, (unsigned)target_uid);
+		cg_snprintf(
+			why, size,
+			"uid %u may not move a process of uid %u (cgroup v1 lets only root or the process's own uid move it)",
+			(unsigned)euid, (unsigned)target_uid);
 		return -EACCES;
 	}
 

@@ -20,10 +20,10 @@
 #include "util.h"
 
 struct cg_actor {
-	uid_t uid;  /* the user acted for: the caller, or SUDO_UID */
+	uid_t uid; /* the user acted for: the caller, or SUDO_UID */
 	gid_t gid;
-	bool root;  /* running with euid 0 */
-	bool sudo;  /* root acting for SUDO_UID */
+	bool root; /* running with euid 0 */
+	bool sudo; /* root acting for SUDO_UID */
 	char *user; /* login name and home of @uid, NULL when unknown */
 	char *home;
 };

@@ -13,7 +13,7 @@
 
 struct cg_pid {
 	pid_t pid;
-	int pidfd;  /* -1 when not held */
+	int pidfd; /* -1 when not held */
 	int procfd; /* /proc/PID, -1 when not held */
 };
 

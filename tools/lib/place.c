@@ -73,8 +73,10 @@ static int target_leaf(struct cg_target *x, bool payload, const struct cg_actor 
 		if (cg_hierarchy_fs_path(x->h, x->path, fs, sizeof(fs)) < 0)
 			cg_snprintf(fs, sizeof(fs), "%s", x->path);
 		cg_err_set(err, r, "cannot make the leaf '%s/%s'", fs, leaf);
-		cg_err_hint(err, "'%s' has domain controllers for its children, so it may hold no process itself; use --payload, or have root give the cgroup to you ('cg-adopt chown')",
-			    fs);
+		cg_err_hint(
+			err,
+			"'%s' has domain controllers for its children, so it may hold no process itself; use --payload, or have root give the cgroup to you ('cg-adopt chown')",
+			fs);
 		return r;
 	}
 
@@ -100,8 +102,8 @@ static int target_leaf(struct cg_target *x, bool payload, const struct cg_actor 
 	return 0;
 }
 
-static int target_add(struct cg_targets *t, struct cg_hierarchy *h, const char *path,
-		      bool payload, const struct cg_actor *a, struct cg_err *err)
+static int target_add(struct cg_targets *t, struct cg_hierarchy *h, const char *path, bool payload,
+		      const struct cg_actor *a, struct cg_err *err)
 {
 	struct cg_target *x = &t->t[t->n];
 	char fs[PATH_MAX];
@@ -149,7 +151,8 @@ int cg_targets_get(const struct cg_model *m, const struct cg_container *c, bool 
 
 		/* No cgroup of its own here (LXC found it not writable), or
 		 * a hierarchy that is not mounted where we could reach it. */
-		if (!h || !h->mountpoint || cg_path_split_container(e->path, c->name, &own, &root) < 0)
+		if (!h || !h->mountpoint ||
+		    cg_path_split_container(e->path, c->name, &own, &root) < 0)
 			continue;
 
 		r = target_add(&t, h, payload ? own : root, payload, a, err);
@@ -239,10 +242,14 @@ static int explain(const struct step *s, int r, struct cg_err *err)
 		cg_pid_uids(s->pid, &ruid, &euid);
 		if (cg_may_enter(h, s->from, s->target->path, geteuid(), ruid, euid, why,
 				 sizeof(why)) == -EACCES)
-			cg_err_hint(err, "%s; run it as root through sudo, or start the session inside the container's tree ('cg-adopt delegate' at login)",
-				    why);
+			cg_err_hint(
+				err,
+				"%s; run it as root through sudo, or start the session inside the container's tree ('cg-adopt delegate' at login)",
+				why);
 	} else if (r == -EBUSY) {
-		cg_err_hint(err, "that cgroup has domain controllers in cgroup.subtree_control, so it may hold no processes (no-internal-process rule); use --payload or a leaf cgroup");
+		cg_err_hint(
+			err,
+			"that cgroup has domain controllers in cgroup.subtree_control, so it may hold no processes (no-internal-process rule); use --payload or a leaf cgroup");
 	} else if (r == -ENOSPC) {
 		cg_err_hint(err, "that cpuset has no cpus or mems");
 	} else if (r == -ESRCH) {
@@ -275,7 +282,8 @@ static int steps_add(const struct cg_targets *t, const struct cg_pid *p, struct 
 
 			e = cg_proc_find(&now, x->h->version, x->h->controllers);
 			if (!e) {
-				r = cg_err_plain(err, -ENOENT, "pid %d is in no cgroup of hierarchy %s",
+				r = cg_err_plain(err, -ENOENT,
+						 "pid %d is in no cgroup of hierarchy %s",
 						 (int)p->pid, cg_hierarchy_name(x->h));
 				break;
 			}
@@ -285,8 +293,10 @@ static int steps_add(const struct cg_targets *t, const struct cg_pid *p, struct 
 			/* Opened now, so that a failed move can be undone. */
 			r = cg_hierarchy_open(x->h, e->path, &s->from_fd);
 			if (r < 0) {
-				cg_err_set(err, r, "cannot open the cgroup '%s' of pid %d in hierarchy %s, so a failed move could not be undone",
-					   e->path, (int)p->pid, cg_hierarchy_name(x->h));
+				cg_err_set(
+					err, r,
+					"cannot open the cgroup '%s' of pid %d in hierarchy %s, so a failed move could not be undone",
+					e->path, (int)p->pid, cg_hierarchy_name(x->h));
 				break;
 			}
 
@@ -315,9 +325,11 @@ static void steps_undo(struct step *steps, size_t n, struct cg_err *err)
 
 		r = write_pid(steps[i].from_fd, steps[i].pid->pid);
 		if (r < 0)
-			cg_err_hint(err, "and pid %d could not be moved back into '%s' of hierarchy %s: %s",
-				    (int)steps[i].pid->pid, steps[i].from,
-				    cg_hierarchy_name(steps[i].target->h), strerror(-r));
+			cg_err_hint(
+				err,
+				"and pid %d could not be moved back into '%s' of hierarchy %s: %s",
+				(int)steps[i].pid->pid, steps[i].from,
+				cg_hierarchy_name(steps[i].target->h), strerror(-r));
 	}
 }
 
@@ -343,8 +355,7 @@ static int steps_run(struct step *steps, size_t n, struct cg_err *err)
 	return 0;
 }
 
-int cg_place_move(const struct cg_targets *t, const struct cg_pid *p, size_t n,
-		  struct cg_err *err)
+int cg_place_move(const struct cg_targets *t, const struct cg_pid *p, size_t n, struct cg_err *err)
 {
 	_cleanup_free_ struct step *steps = NULL;
 	size_t nsteps = 0;

@@ -20,9 +20,9 @@
 
 struct cg_target {
 	struct cg_hierarchy *h;
-	char *path;     /* the destination cgroup */
-	int fd;         /* its directory */
-	int made_in;    /* the parent of a leaf made for this target, or -1 */
+	char *path; /* the destination cgroup */
+	int fd; /* its directory */
+	int made_in; /* the parent of a leaf made for this target, or -1 */
 	const char *leaf;
 };
 
@@ -53,8 +53,7 @@ void cg_targets_free(struct cg_targets *t);
 /* Move the @n processes @p into every target, cgroup2 first (it is the
  * one most likely to refuse), all or nothing: on a failure every process
  * moved so far goes back where it was.  0 or -errno with @err filled. */
-int cg_place_move(const struct cg_targets *t, const struct cg_pid *p, size_t n,
-		  struct cg_err *err);
+int cg_place_move(const struct cg_targets *t, const struct cg_pid *p, size_t n, struct cg_err *err);
 
 /* The cgroup2 target of @t, or NULL. */
 const struct cg_target *cg_targets_v2(const struct cg_targets *t);

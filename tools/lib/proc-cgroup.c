@@ -10,9 +10,19 @@
 static bool is_option_not_controller(const char *s)
 {
 	static const char *const options[] = {
-		"rw", "ro", "noprefix", "clone_children", "xattr", "none",
-		"cpuset_v2_mode", "favordynmods", "nsdelegate", "memory_localevents",
-		"memory_recursiveprot", "memory_hugetlb_accounting", "pids_localevents",
+		"rw",
+		"ro",
+		"noprefix",
+		"clone_children",
+		"xattr",
+		"none",
+		"cpuset_v2_mode",
+		"favordynmods",
+		"nsdelegate",
+		"memory_localevents",
+		"memory_recursiveprot",
+		"memory_hugetlb_accounting",
+		"pids_localevents",
 	};
 
 	if (strncmp(s, "release_agent=", 14) == 0)

@@ -16,10 +16,10 @@
 #include <sys/types.h>
 
 struct cg_proc_entry {
-	int id;            /* hierarchy id; 0 for cgroup2 */
-	int version;       /* 1 or 2 */
+	int id; /* hierarchy id; 0 for cgroup2 */
+	int version; /* 1 or 2 */
 	char *controllers; /* normalised (see below); "" for cgroup2 */
-	char *path;        /* without the " (deleted)" mark */
+	char *path; /* without the " (deleted)" mark */
 	bool deleted;
 };
 

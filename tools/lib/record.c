@@ -117,8 +117,9 @@ int cg_record_context(char *boot_id, size_t boot_size, char *conf, size_t conf_s
 		return r;
 
 	/* liblxc takes a non-root user's lxcpath from ~/.config/lxc/lxc.conf. */
-	r = geteuid() == 0 ? cg_snprintf(path, sizeof(path), "/etc/lxc/lxc.conf")
-			   : cg_snprintf(path, sizeof(path), "%s/.config/lxc/lxc.conf", home ? home : "");
+	r = geteuid() == 0
+		    ? cg_snprintf(path, sizeof(path), "/etc/lxc/lxc.conf")
+		    : cg_snprintf(path, sizeof(path), "%s/.config/lxc/lxc.conf", home ? home : "");
 	if (r < 0)
 		return r;
 
@@ -169,8 +170,8 @@ static int parse_record(char *text, struct cg_record *rec)
 }
 
 /* The record directory and the file name of the key (@lxcpath, @name). */
-static int open_key(const char *lxcpath, const char *name, bool create, int *ret_dirfd,
-		    char *file, size_t size)
+static int open_key(const char *lxcpath, const char *name, bool create, int *ret_dirfd, char *file,
+		    size_t size)
 {
 	int r = open_dir(create, ret_dirfd);
 
@@ -221,7 +222,9 @@ int cg_record_save(const char *lxcpath, const char *name, const struct cg_record
 	if (fd < 0)
 		return -errno;
 
-	n = dprintf(fd, RECORD_MAGIC "\nlxcpath %s\nname %s\nboot %s\nconf %s\ninit %d %llu\nmonitor %d %llu\n",
+	n = dprintf(fd,
+		    RECORD_MAGIC
+		    "\nlxcpath %s\nname %s\nboot %s\nconf %s\ninit %d %llu\nmonitor %d %llu\n",
 		    rec->lxcpath, rec->name, rec->boot_id, rec->conf, (int)rec->init_pid,
 		    rec->init_start, (int)rec->monitor_pid, rec->monitor_start);
 	if (n < 0 || renameat(dirfd, tmp, dirfd, file) < 0) {

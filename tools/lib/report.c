@@ -76,7 +76,8 @@ static int show_json(FILE *f, const struct cg_container *c, const struct cg_repo
 		json_object_array_add(a, row_json(&rows[i]));
 
 	fprintf(f, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 

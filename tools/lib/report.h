@@ -13,11 +13,11 @@
 struct cg_report_row {
 	const struct cg_hierarchy *h;
 	const char *init_cgroup; /* where the init sits */
-	const char *cgroup;      /* the container's own cgroup, NULL: none here */
-	const char *root;        /* the cgroup that holds it, NULL: none */
-	long owner_uid;          /* of the root, -1 when unknown */
-	bool can_enter;          /* may the caller enter the root */
-	const char *rule;        /* why (not), under the kernel's rules */
+	const char *cgroup; /* the container's own cgroup, NULL: none here */
+	const char *root; /* the cgroup that holds it, NULL: none */
+	long owner_uid; /* of the root, -1 when unknown */
+	bool can_enter; /* may the caller enter the root */
+	const char *rule; /* why (not), under the kernel's rules */
 };
 
 /* Print @c and its @rows as text or as one JSON object: 0 or -errno. */

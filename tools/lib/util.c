@@ -56,8 +56,8 @@ void cg_err_format(const struct cg_err *err, char *buf, size_t size)
 {
 	bool sys = err->syscall && err->code < 0;
 
-	snprintf(buf, size, "%s%s%s%s%s", err->what, sys ? ": " : "", sys ? strerror(-err->code) : "",
-		 err->hint[0] ? "; " : "", err->hint);
+	snprintf(buf, size, "%s%s%s%s%s", err->what, sys ? ": " : "",
+		 sys ? strerror(-err->code) : "", err->hint[0] ? "; " : "", err->hint);
 }
 
 int cg_snprintf(char *buf, size_t size, const char *fmt, ...)
