@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "lib/clean.h"
 #include "lib/exit-codes.h"
+#include "lib/record.h"
 
 struct clean_args {
 	const char *lxcpath;
@@ -196,6 +197,14 @@ static int clean(const struct clean_args *a)
 		r = cg_clean_run(&l, &o, &err);
 	if (r < 0)
 		goto out;
+
+	/* Records of containers that are gone: only a hint each, but they
+	 * should not pile up. */
+	if (!a->dry_run) {
+		unsigned pruned;
+
+		cg_record_prune(&pruned);
+	}
 
 	if (a->json)
 		r = print_json(&l, a->dry_run);

@@ -247,3 +247,57 @@ int cg_record_remove(const char *lxcpath, const char *name)
 
 	return unlinkat(dirfd, file, 0) < 0 ? -errno : 0;
 }
+
+/* Whether the monitor that @rec names still runs: same pid, same start. */
+static bool record_monitor_runs(const struct cg_record *rec)
+{
+	char path[sizeof("/proc/") + CG_INT_STRLEN(pid_t)];
+	_cleanup_close_ int procfd = -1;
+	unsigned long long start;
+
+	if (cg_snprintf(path, sizeof(path), "/proc/%d", (int)rec->monitor_pid) < 0)
+		return false;
+	procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return procfd >= 0 && cg_proc_start_time(procfd, &start) == 0 &&
+	       start == rec->monitor_start;
+}
+
+int cg_record_prune(unsigned *ret_removed)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	unsigned removed = 0;
+	int dirfd = -1, r;
+
+	r = open_dir(false, &dirfd);
+	if (r == -ENOENT) {
+		*ret_removed = 0;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+
+	d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return -errno;
+	}
+
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *text = NULL;
+		struct cg_record rec = { 0 };
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".rec") != 0)
+			continue;
+		/* A record that does not parse is no record: it goes too. */
+		if (cg_read_file_at(dirfd, de->d_name, &text) == 0 && parse_record(text, &rec) == 0 &&
+		    record_monitor_runs(&rec))
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0)
+			removed++;
+	}
+
+	*ret_removed = removed;
+	return 0;
+}

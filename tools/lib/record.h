@@ -36,6 +36,10 @@ int cg_record_save(const char *lxcpath, const char *name, const struct cg_record
 /* Remove the record under (@lxcpath, @name): 0 or -errno. */
 int cg_record_remove(const char *lxcpath, const char *name);
 
+/* Remove the records of the effective user whose monitor is gone (or is
+ * another process by now): 0 and the count in *ret_removed, or -errno. */
+int cg_record_prune(unsigned *ret_removed);
+
 /* This boot's id and the identity of the lxc.conf that decides the default
  * lxcpath of the effective user, as records carry them: 0 or -errno. */
 int cg_record_context(char *boot_id, size_t boot_size, char *conf, size_t conf_size);
