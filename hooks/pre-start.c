@@ -86,11 +86,35 @@ static int collect(const struct hook *hk, const struct opts *o, struct cg_model 
 	return 0;
 }
 
+/* The way out, for a hook: the kernel refused to move the monitor (it was
+ * started outside the owner's tree, which cgroup2 forbids to leave
+ * without root), or nothing is delegated at @root yet. */
+static void advise(const struct hook *hk, const struct opts *o, const char *root, bool moved,
+		   struct cg_err *err)
+{
+	char cgroup[PATH_MAX + 16] = "";
+
+	if (o->root)
+		snprintf(cgroup, sizeof(cgroup), " --cgroup %s", o->root);
+
+	if (moved)
+		cg_err_hint(
+			err,
+			"as root, run 'cg-adopt delegate --user %u%s' (from an init job, or from PAM at login) so that this user owns '%s'",
+			(unsigned)hk->uid, cgroup, root);
+	else
+		cg_err_hint(
+			err,
+			"start the container from inside '%s': as root, place the service or login that starts it there with 'cg-adopt delegate --user %u%s --leaf service PID'",
+			root, (unsigned)hk->uid, cgroup);
+}
+
 static int place_monitor(struct hook *hk, const struct opts *o, struct cg_err *err)
 {
 	struct cg_targets t = { 0 };
 	struct cg_model m = { 0 };
 	char root[PATH_MAX];
+	bool moved = true;
 	int r;
 
 	r = hook_root(hk, o->root, root, sizeof(root));
@@ -103,13 +127,12 @@ static int place_monitor(struct hook *hk, const struct opts *o, struct cg_err *e
 		r = t.t ? collect(hk, o, &m, root, &t, err)
 			: cg_err_set(err, -ENOMEM, "cannot start");
 	}
-	if (r == 0)
+	if (r == 0) {
 		r = cg_place_move(&t, &hk->monitor, 1, err);
-	if (r == -EACCES && !err->hint[0])
-		cg_err_hint(
-			err,
-			"as root, run 'cg-adopt delegate --user %u' (from an init job or PAM at login) so that this user owns '%s'",
-			(unsigned)hk->uid, root);
+		moved = r != -EACCES && r != -EPERM;
+	}
+	if (r == -EACCES || r == -EPERM)
+		advise(hk, o, root, moved, err);
 
 	cg_targets_free(&t);
 	cg_model_free(&m);

@@ -930,3 +930,138 @@ ti_sudoers_allow() {
   chmod 0440 "$TI_SUDOERS"
   visudo -cf "$TI_SUDOERS" >/dev/null
 }
+
+# ---------------------------------------------------------------------------
+# BEGIN helpers of test-delegate.sh, test-hooks.sh and test-pam.sh.
+#
+# 'cg-adopt delegate' and the pre-start hook take absolute cgroup paths.  On
+# this machine the memory hierarchy's own cgroup is not "/", so an absolute
+# path would point outside the test's memory cgroup: these tests delegate
+# every hierarchy except memory, at BASE/REL, and check that memory is left
+# alone.
+
+# ti_dg_controllers: every hierarchy but memory, as --controllers LIST.
+ti_dg_controllers() {
+  local i list=
+
+  for i in "${!TI_H_KEY[@]}"; do
+    case ${TI_H_KEY[i]} in
+    memory | *,memory | memory,* | *,memory,*) continue ;;
+    unified) list=$list,cgroup2 ;;
+    *) list=$list,${TI_H_KEY[i]} ;;
+    esac
+  done
+  echo "${list#,}"
+}
+
+# ti_dg_is_memory I: whether hierarchy I holds the memory controller.
+ti_dg_is_memory() {
+  case ,${TI_H_KEY[$1]}, in
+  *,memory,*) return 0 ;;
+  esac
+  return 1
+}
+
+# ti_dg_path REL: the absolute cgroup path of BASE/REL, the same in every
+# hierarchy but memory; fails when the test's own cgroups differ there.
+ti_dg_path() {
+  local i path= p
+
+  for i in "${!TI_H_KEY[@]}"; do
+    ti_dg_is_memory "$i" && continue
+    p=$(ti_cg_base_rel "$i")/$1
+    [ -z "$path" ] || [ "$path" = "$p" ] || return 1
+    path=$p
+  done
+  echo "$path"
+}
+
+# ti_dg_expect PATH MEMPATH: "KEY:PATH" per hierarchy, "memory:MEMPATH" for
+# memory, to compare with ti_pid_cgroups.
+ti_dg_expect() {
+  local i
+
+  for i in "${!TI_H_KEY[@]}"; do
+    if ti_dg_is_memory "$i"; then
+      echo "${TI_H_KEY[i]}:$2"
+    else
+      echo "${TI_H_KEY[i]}:$1"
+    fi
+  done
+}
+
+# ti_dg_join REL MEMREL: move the calling shell into BASE/REL in every
+# hierarchy but memory and into BASE/MEMREL in memory; run it in a
+# subshell, as ti_cg_join.
+ti_dg_join() {
+  local i rel
+
+  for i in "${!TI_H_KEY[@]}"; do
+    rel=$1
+    ti_dg_is_memory "$i" && rel=$2
+    echo "$BASHPID" >"$(ti_cg_dir "$i" "$rel")/cgroup.procs" || return 1
+  done
+}
+
+# ti_dg_run_in REL MEMREL USER CMD...: ti_run_in with ti_dg_join.
+ti_dg_run_in() {
+  local rel=$1 memrel=$2 user=$3
+  shift 3
+
+  (ti_dg_join "$rel" "$memrel" && ti_as_user "$user" "$@")
+}
+
+# ti_dg_tree REL: every directory and file below BASE/REL in every
+# hierarchy with owner, group and mode, one sorted line each, to compare a
+# tree before and after a command.
+ti_dg_tree() {
+  local i dir
+
+  for i in "${!TI_H_KEY[@]}"; do
+    dir=$(ti_cg_dir "$i" "$1")
+    [ -d "$dir" ] || continue
+    find "$dir" -printf "${TI_H_KEY[i]}:%P %u:%g %m %y\n"
+  done | sort
+}
+
+# ti_dg_owners REL: "KEY:OWNER" of BASE/REL per hierarchy ("-" if missing).
+ti_dg_owners() {
+  local i dir
+
+  for i in "${!TI_H_KEY[@]}"; do
+    dir=$(ti_cg_dir "$i" "$1")
+    if [ -d "$dir" ]; then
+      echo "${TI_H_KEY[i]}:$(stat -c %U "$dir")"
+    else
+      echo "${TI_H_KEY[i]}:-"
+    fi
+  done
+}
+
+# ti_dg_sleeper TAG: start a root "sleep TAG" in the test's own cgroups,
+# killed at cleanup, and put its pid in TI_DG_PID (not printed: a command
+# substitution would lose the cleanup).  Something for 'cg-adopt delegate
+# PID' to move that is not this script.
+TI_DG_PID=
+
+ti_dg_sleeper() {
+  sleep "$1" >/dev/null 2>&1 </dev/null &
+  TI_DG_PID=$!
+  ti_cleanup_push "kill -9 $TI_DG_PID"
+}
+
+# ti_dg_wait_gone PATTERN: wait up to 3 s until no lxc.* cgroup below BASE
+# matches the grep PATTERN; print what is left, fail if anything is.
+ti_dg_wait_gone() {
+  local left _
+
+  for _ in $(seq 30); do
+    left=$(ti_cg_list_lxc | grep -e "$1")
+    [ -z "$left" ] && return 0
+    sleep 0.1
+  done
+  echo "$left"
+  return 1
+}
+
+# END helpers of test-delegate.sh, test-hooks.sh and test-pam.sh.

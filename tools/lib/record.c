@@ -291,8 +291,8 @@ int cg_record_prune(unsigned *ret_removed)
 		if (len < 5 || strcmp(de->d_name + len - 4, ".rec") != 0)
 			continue;
 		/* A record that does not parse is no record: it goes too. */
-		if (cg_read_file_at(dirfd, de->d_name, &text) == 0 && parse_record(text, &rec) == 0 &&
-		    record_monitor_runs(&rec))
+		if (cg_read_file_at(dirfd, de->d_name, &text) == 0 &&
+		    parse_record(text, &rec) == 0 && record_monitor_runs(&rec))
 			continue;
 		if (unlinkat(dirfd, de->d_name, 0) == 0)
 			removed++;
