@@ -83,17 +83,27 @@ $(B)/cg-adopt.conf: lxc-config/cg-adopt.conf.in
 	@mkdir -p $(B)
 	sed 's|@HOOKDIR@|$(LIBEXECDIR)/cg-adopt|g' $< > $@
 
-# Unit tests link the library sources directly, so that the sanitizer
-# build instruments them too.
-$(B)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard tools/lib/*.h tests/unit/*.h)
+# Unit tests link the library; the sanitizer build has a library of its own,
+# so that the library code is instrumented too.
+ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan-obj/%.o)
+ASAN_CFLAGS = $(filter-out -D_FORTIFY_SOURCE=2,$(ALL_CFLAGS)) -O1 $(ASAN_FLAGS)
+
+$(B)/asan-obj/%.o: %.c $(wildcard tools/lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB_SRC) \
+	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+$(B)/libcgadopt-asan.a: $(ASAN_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/unit/%: tests/unit/%.c $(B)/libcgadopt.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libcgadopt.a \
 		$(PKG_LIBS) $(CMOCKA_LIBS)
 
-$(B)/asan/%: tests/unit/%.c $(LIB_SRC) $(wildcard tools/lib/*.h tests/unit/*.h)
+$(B)/asan/%: tests/unit/%.c $(B)/libcgadopt-asan.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -D_FORTIFY_SOURCE=2,$(ALL_CFLAGS)) -O1 $(ASAN_FLAGS) $(CMOCKA_CFLAGS) \
-		-o $@ $< $(LIB_SRC) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ASAN_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(B)/libcgadopt-asan.a \
+		$(PKG_LIBS) $(CMOCKA_LIBS)
 
 check-unit: $(UNIT_BIN) $(ASAN_BIN)
 	@tests/unit/run.sh $(UNIT_BIN) $(ASAN_BIN)
