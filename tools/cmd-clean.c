@@ -19,6 +19,7 @@ struct clean_args {
 	char **names;
 	bool all;
 	bool dry_run;
+	bool kill;
 	bool json;
 };
 
@@ -39,6 +40,8 @@ static void clean_usage(void)
 	      " -P, --lxcpath PATH  whose container locks to take (default: liblxc's)\n"
 	      " -a, --all-stopped   every container that is not running\n"
 	      " -n, --dry-run       only report what would be removed\n"
+	      " -k, --kill          kill what is left in a stopped container's cgroups\n"
+	      "                     (cgroup.kill on cgroup2); not through sudo\n"
 	      " -j, --json          one JSON object instead of text\n"
 	      " -h, --help          this text\n"
 	      "\n"
@@ -173,13 +176,23 @@ static int clean(const struct clean_args *a)
 {
 	_cleanup_free_ char *default_lxcpath = NULL;
 	struct cg_leftovers l = { 0 };
-	struct cg_clean_opts o = { .names = a->all ? NULL : a->names, .dry_run = a->dry_run };
+	struct cg_clean_opts o = {
+		.names = a->all ? NULL : a->names,
+		.dry_run = a->dry_run,
+		.kill = a->kill,
+	};
 	struct cg_actor actor = { 0 };
 	struct cg_model m = { 0 };
 	struct cg_err err = { 0 };
 	int r, rc = CG_EXIT_FAILURE;
 
 	r = cg_actor_get(&actor, &err);
+	/* cgroup.kill would kill whatever sits in a cgroup, root's processes
+	 * too: through sudo only the kernel's own checks, as the user, apply. */
+	if (r == 0 && a->kill && actor.sudo)
+		r = cg_err_plain(
+			&err, -EPERM,
+			"--kill is not for sudo: run 'cg-adopt clean --kill' as the user, or as root itself");
 	if (r == 0)
 		r = cg_model_load(&m, &err);
 	if (r < 0)
@@ -226,6 +239,7 @@ int cmd_clean(int argc, char **argv)
 		{ "lxcpath", required_argument, NULL, 'P' },
 		{ "all-stopped", no_argument, NULL, 'a' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "kill", no_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -233,13 +247,16 @@ int cmd_clean(int argc, char **argv)
 	struct clean_args a = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "P:anjh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":P:ankjh", options, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			a.lxcpath = optarg;
 			break;
 		case 'a':
 			a.all = true;
+			break;
+		case 'k':
+			a.kill = true;
 			break;
 		case 'n':
 			a.dry_run = true;
@@ -251,7 +268,7 @@ int cmd_clean(int argc, char **argv)
 			clean_usage();
 			return cmd_close_stdout(CG_EXIT_OK);
 		default:
-			return cmd_usage_error("bad option for 'clean'");
+			return cmd_bad_option(argv, c);
 		}
 	}
 

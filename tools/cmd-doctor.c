@@ -254,7 +254,7 @@ int cmd_doctor(int argc, char **argv)
 	const char *lxcpath = NULL;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "P:jh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":P:jh", options, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			lxcpath = optarg;
@@ -266,7 +266,7 @@ int cmd_doctor(int argc, char **argv)
 			doctor_usage();
 			return cmd_close_stdout(CG_EXIT_OK);
 		default:
-			return cmd_usage_error("bad option for 'doctor'");
+			return cmd_bad_option(argv, c);
 		}
 	}
 

@@ -148,6 +148,39 @@ done
 t_ok "once the process is gone, clean c1 works" clean c1
 t_eq "... and everything is gone" "" "$(left "$TI_SERVICE")"
 
+# gone PID: PID has exited (a zombie that pid 1 has not reaped yet, too:
+# the squatters are orphans, and this machine's pid 1 reaps slowly).
+gone() {
+  case "$(ps -o stat= -p "$1")" in
+    "" | Z*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# --kill: a straggler goes first, then the cgroups.  On cgroup2 the owner
+# of the tree may kill anything in it (cgroup.kill); on v1 only what the
+# kernel lets it signal, so a process of root's keeps a user's clean busy.
+t_ok "c1 starts a third time" ti_ct_start "$USER_A" c1 || t_bail "no container"
+t_ok "kill -9 c1's monitor and init again" kill_ct c1
+squatter=$(squat unified)
+t_ok "unified: clean --kill c1 exits 0" clean --kill c1
+t_ok "... the straggler was killed" gone "$squatter"
+t_eq "... and everything is gone" "" "$(left "$TI_SERVICE")"
+t_ok "c1 starts a fourth time" ti_ct_start "$USER_A" c1 || t_bail "no container"
+t_ok "kill -9 c1's monitor and init once more" kill_ct c1
+squatter=$(squat freezer)
+t_fail "freezer: the user's clean --kill c1 cannot kill root's process: exit 1" 1 \
+  clean --kill c1
+t_eq "... which lives" "$squatter" "$(ps -o pid= -p "$squatter" | tr -d ' ')"
+t_fail "through sudo, --kill is refused: exit 1" 1 \
+  ti_run_in_as_sudo "$TI_SESSION" "$USER_A" "$CG_ADOPT" clean --kill c1
+root_kill() {
+  (ti_cg_join "" && exec "$CG_ADOPT" clean --kill c1)
+}
+t_ok "root's clean --kill c1 from BASE kills it and exits 0" root_kill
+t_ok "... the straggler was killed" gone "$squatter"
+t_eq "... and everything is gone" "" "$(left "$TI_SERVICE")"
+
 # --- a running container --------------------------------------------------------------
 
 ti_capture clean c3

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -13,6 +15,10 @@
 
 /* cgroup trees are shallow (cgroup.max.depth); a deeper walk is a loop. */
 #define MAX_DEPTH 64
+
+/* --kill: how often, and how long apart, to kill and look again (1 s). */
+#define KILL_ROUNDS 50
+#define KILL_WAIT_US 20000
 
 /* How long to wait for a container's lock: lxc-create or lxc-copy may
  * hold it for minutes, and a leftover can wait for the next clean. */
@@ -483,6 +489,53 @@ static int populated(int version, int fd, int depth)
 	return 0;
 }
 
+/* Kill every process in the cgroup @fd and below: on cgroup2 through
+ * cgroup.kill (Linux 5.14), which no fork escapes; elsewhere each pid in
+ * cgroup.procs through a pidfd, so that a pid reused meanwhile is not hit,
+ * walking down.  The caller repeats it until the tree is empty. */
+static void kill_tree(int version, int fd, int depth)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	char *save = NULL;
+	int dfd;
+
+	if (version == 2 && cg_write_file_at(fd, "cgroup.kill", "1") == 0)
+		return;
+	if (depth > MAX_DEPTH || cg_read_file_at(fd, "cgroup.procs", &text) < 0)
+		return;
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		int pidfd;
+		pid_t pid;
+
+		if (cg_parse_pid(l, &pid) < 0)
+			continue;
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0)
+			continue;
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		close(pidfd);
+	}
+
+	dfd = dup(fd);
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		_cleanup_close_ int child = -1;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		child = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (child >= 0)
+			kill_tree(version, child, depth + 1);
+	}
+}
+
 static int leftover_populated(const struct cg_leftover *x)
 {
 	_cleanup_close_ int fd = -1;
@@ -728,6 +781,28 @@ static int group_populated(const struct cg_leftovers *l, const struct cg_leftove
 	return 0;
 }
 
+/* Kill what is left in the cgroups of group @g, until they are empty or a
+ * bounded while has passed: 0 when empty, 1 when not, -errno. */
+static int group_kill(const struct cg_leftovers *l, const struct cg_leftover *g)
+{
+	int r = 1;
+
+	for (int round = 0; round < KILL_ROUNDS && r > 0; round++) {
+		for (size_t i = 0; i < l->n; i++) {
+			const struct cg_leftover *x = &l->v[i];
+			_cleanup_close_ int fd = -1;
+
+			if (same_group(x, g) && cg_hierarchy_open(x->h, x->path, &fd) == 0)
+				kill_tree(x->h->version, fd, 0);
+		}
+
+		/* SIGKILL is not instant: the exits land a moment later. */
+		usleep(KILL_WAIT_US);
+		r = group_populated(l, g);
+	}
+	return r;
+}
+
 /* Decide on every leftover spelled @spelled, in every hierarchy at once:
  * its containers' locks, then whether they run, then whether any of their
  * cgroups is in use; only then remove. */
@@ -763,6 +838,8 @@ static int group_run(struct cg_leftovers *l, const struct cg_clean_opts *o,
 	}
 
 	r = group_populated(l, g);
+	if (r > 0 && o->kill && !o->dry_run)
+		r = group_kill(l, g);
 	if (r != 0) {
 		group_set(l, g, r > 0 ? CG_LEFT_BUSY : CG_LEFT_FAILED, r > 0 ? 0 : r);
 		r = 0;

@@ -75,6 +75,7 @@ struct cg_clean_opts {
 	char *const *names; /* NULL-terminated; NULL for every stopped one */
 	const char *lxcpath; /* whose locks to take; NULL: none */
 	bool dry_run;
+	bool kill; /* kill what is left in a stopped container's cgroups */
 };
 
 /* Collect the leftovers in every hierarchy of @m that are in scope for
