@@ -144,7 +144,8 @@ static int lives_add_socket(struct cg_lives *l, const char *line)
 		return 0;
 	len -= slen;
 	slash = memrchr(p, '/', len);
-	if (!slash || slash == p + 1)
+	/* "@/NAME/command" names no lxcpath, "@DIR//command" no container. */
+	if (!slash || slash == p + 1 || slash == p + len - 1)
 		return 0;
 
 	lxcpath = strndup(p + 1, (size_t)(slash - p - 1));

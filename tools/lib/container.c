@@ -64,8 +64,13 @@ bool cg_container_name_valid(const char *name)
 {
 	/* No white space either: the monitor's command line ends in the name
 	 * after a space, and that is how a monitor is recognised. */
-	return name[0] != '\0' && !strpbrk(name, "/ \t\n") && strcmp(name, ".") != 0 &&
-	       strcmp(name, "..") != 0;
+	if (name[0] == '\0' || strchr(name, '/') || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return false;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return false;
+	return true;
 }
 
 /* Whether component @c (@len bytes) is @name or @name-N, N digits (LXC 4+

@@ -40,6 +40,26 @@ static int base_dir(char *buf, size_t size)
 	return -ENOENT;
 }
 
+/* mkdir @path, and its parent when that is missing too (~/.cache on an
+ * account that never had one): 0, or -1 with errno. */
+static int make_dir(char *path)
+{
+	char *slash;
+
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || !(slash = strrchr(path, '/')) || slash == path)
+		return -1;
+
+	*slash = '\0';
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		*slash = '/';
+		return -1;
+	}
+	*slash = '/';
+	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
 /* Open (with @create, make) the record directory; it must be a directory
  * of the effective user's own that nobody else may write. */
 static int open_dir(bool create, int *ret_fd)
@@ -53,7 +73,7 @@ static int open_dir(bool create, int *ret_fd)
 	if (r < 0)
 		return r;
 
-	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+	if (create && make_dir(path) < 0)
 		return -errno;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -95,9 +115,7 @@ int cg_proc_start_time(int procfd, unsigned long long *ret)
 			return -EINVAL;
 	}
 
-	errno = 0;
-	*ret = strtoull(p + 1, NULL, 10);
-	return errno ? -errno : 0;
+	return cg_parse_ull(p + 1, " ", ret);
 }
 
 int cg_record_context(char *boot_id, size_t boot_size, char *conf, size_t conf_size)
@@ -130,11 +148,45 @@ int cg_record_context(char *boot_id, size_t boot_size, char *conf, size_t conf_s
 			   home ? home : "");
 }
 
-static int parse_record(char *text, struct cg_record *rec)
+/* The fields of a record, one bit each: each must come exactly once. */
+enum {
+	F_LXCPATH = 1 << 0,
+	F_NAME = 1 << 1,
+	F_BOOT = 1 << 2,
+	F_CONF = 1 << 3,
+	F_INIT = 1 << 4,
+	F_MONITOR = 1 << 5,
+	F_ALL = (1 << 6) - 1,
+};
+
+static int parse_field(struct cg_record *rec, const char *key, const char *value, long long *ip,
+		       long long *mp)
 {
+	if (strcmp(key, "lxcpath") == 0)
+		return cg_snprintf(rec->lxcpath, sizeof(rec->lxcpath), "%s", value) == 0 ? F_LXCPATH
+											 : -1;
+	if (strcmp(key, "name") == 0)
+		return cg_snprintf(rec->name, sizeof(rec->name), "%s", value) == 0 ? F_NAME : -1;
+	if (strcmp(key, "boot") == 0)
+		return cg_snprintf(rec->boot_id, sizeof(rec->boot_id), "%s", value) == 0 ? F_BOOT
+											 : -1;
+	if (strcmp(key, "conf") == 0)
+		return cg_snprintf(rec->conf, sizeof(rec->conf), "%s", value) == 0 ? F_CONF : -1;
+	if (strcmp(key, "init") == 0)
+		return sscanf(value, "%lld %llu", ip, &rec->init_start) == 2 ? F_INIT : -1;
+	if (strcmp(key, "monitor") == 0)
+		return sscanf(value, "%lld %llu", mp, &rec->monitor_start) == 2 ? F_MONITOR : -1;
+	return 0;
+}
+
+/* Parse @text into *ret, which is written only when the whole record is
+ * good: 0 or -EINVAL. */
+static int parse_record(char *text, struct cg_record *ret)
+{
+	struct cg_record rec = { 0 };
+	long long ip = 0, mp = 0;
 	char *save = NULL, *line;
-	int fields = 0;
-	long long ip, mp;
+	int seen = 0;
 
 	line = strtok_r(text, "\n", &save);
 	if (!line || strcmp(line, RECORD_MAGIC) != 0)
@@ -142,30 +194,24 @@ static int parse_record(char *text, struct cg_record *rec)
 
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		char *value = strchr(line, ' ');
+		int f;
 
 		if (!value)
 			return -EINVAL;
 		*value++ = '\0';
 
-		if (strcmp(line, "lxcpath") == 0)
-			fields += cg_snprintf(rec->lxcpath, sizeof(rec->lxcpath), "%s", value) == 0;
-		else if (strcmp(line, "name") == 0)
-			fields += cg_snprintf(rec->name, sizeof(rec->name), "%s", value) == 0;
-		else if (strcmp(line, "boot") == 0)
-			fields += cg_snprintf(rec->boot_id, sizeof(rec->boot_id), "%s", value) == 0;
-		else if (strcmp(line, "conf") == 0)
-			fields += cg_snprintf(rec->conf, sizeof(rec->conf), "%s", value) == 0;
-		else if (strcmp(line, "init") == 0)
-			fields += sscanf(value, "%lld %llu", &ip, &rec->init_start) == 2;
-		else if (strcmp(line, "monitor") == 0)
-			fields += sscanf(value, "%lld %llu", &mp, &rec->monitor_start) == 2;
+		f = parse_field(&rec, line, value, &ip, &mp);
+		if (f < 0 || (seen & f))
+			return -EINVAL;
+		seen |= f;
 	}
 
-	if (fields != 6 || ip <= 1 || ip > INT_MAX || mp <= 1 || mp > INT_MAX)
+	if (seen != F_ALL || ip <= 1 || ip > INT_MAX || mp <= 1 || mp > INT_MAX)
 		return -EINVAL;
 
-	rec->init_pid = (pid_t)ip;
-	rec->monitor_pid = (pid_t)mp;
+	rec.init_pid = (pid_t)ip;
+	rec.monitor_pid = (pid_t)mp;
+	*ret = rec;
 	return 0;
 }
 
@@ -208,8 +254,9 @@ int cg_record_save(const char *lxcpath, const char *name, const struct cg_record
 	char file[32], tmp[48];
 	int r, n;
 
-	/* A newline would let a path forge the lines after it. */
-	if (strchr(rec->lxcpath, '\n') || strchr(rec->name, '\n'))
+	/* A newline would let a value forge the lines after it. */
+	if (strpbrk(rec->lxcpath, "\n") || strpbrk(rec->name, "\n") ||
+	    strpbrk(rec->boot_id, "\n") || strpbrk(rec->conf, "\n"))
 		return -EINVAL;
 
 	r = open_key(lxcpath, name, true, &dirfd, file, sizeof(file));

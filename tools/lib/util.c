@@ -155,6 +155,25 @@ int cg_parse_uint(const char *s, unsigned long *ret)
 	return 0;
 }
 
+int cg_parse_ull(const char *s, const char *ends, unsigned long long *ret)
+{
+	unsigned long long v;
+	char *end = NULL;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -errno;
+	if (*end != '\0' && !strchr(ends, *end))
+		return -EINVAL;
+
+	*ret = v;
+	return 0;
+}
+
 int cg_parse_pid(const char *s, pid_t *ret_pid)
 {
 	unsigned long v;

@@ -113,6 +113,11 @@ int cg_write_file_at(int dirfd, const char *name, const char *s);
 int cg_parse_pid(const char *s, pid_t *ret_pid);
 int cg_parse_uint(const char *s, unsigned long *ret);
 
+/* Parse the decimal number at @s, which must end at a character of @ends
+ * or at the end of the string: 0 and *ret, or -EINVAL / -ERANGE with *ret
+ * untouched. */
+int cg_parse_ull(const char *s, const char *ends, unsigned long long *ret);
+
 /* Free a NULL-terminated array of heap strings and the array itself. */
 void cg_strv_free(char **v);
 
