@@ -15,27 +15,6 @@
 #include "lib/container.h"
 #include "lib/pid.h"
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
-static void rm_tree(void *path)
-{
-	if (nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
-		fprintf(stderr, "unit: cannot remove '%s': %s\n", (char *)path, strerror(errno));
-}
-
-static void close_fd(void *p)
-{
-	int *fd = p;
-
-	if (*fd >= 0)
-		close(*fd);
-}
 
 /* A process as cg_pid_open() holds one, but whose /proc/PID is a fresh
  * directory holding only "cmdline" with the @len bytes of @data (none at
@@ -49,9 +28,9 @@ static struct cg_pid fake_pid(const char *data, size_t len)
 
 	assert_non_null(dir);
 	assert_non_null(mkdtemp(dir));
-	ut_defer(rm_tree, dir);
+	ut_defer(ut_rm_tree, dir);
 	*fd = -1;
-	ut_defer(close_fd, fd);
+	ut_defer(ut_close_fd, fd);
 
 	if (data) {
 		assert_int_equal(cg_snprintf(path, sizeof(path), "%s/cmdline", dir), 0);

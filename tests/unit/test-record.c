@@ -23,27 +23,6 @@
 
 /* --- temporary directories ------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
-static void rm_tree(void *path)
-{
-	if (nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
-		fprintf(stderr, "unit: cannot remove '%s': %s\n", (char *)path, strerror(errno));
-}
-
-static void close_fd(void *p)
-{
-	int *fd = p;
-
-	if (*fd >= 0)
-		close(*fd);
-}
 
 /* A fresh directory below /tmp, removed with everything in it at the end
  * of the test: its path (freed then too). */
@@ -53,7 +32,7 @@ static char *tmp_dir(void)
 
 	assert_non_null(dir);
 	assert_non_null(mkdtemp(dir));
-	ut_defer(rm_tree, dir);
+	ut_defer(ut_rm_tree, dir);
 	return dir;
 }
 
@@ -67,7 +46,7 @@ static int tmp_procfd(const char *name, const char *text)
 	FILE *f;
 
 	*fd = -1;
-	ut_defer(close_fd, fd);
+	ut_defer(ut_close_fd, fd);
 	if (text) {
 		assert_int_equal(cg_snprintf(path, sizeof(path), "%s/%s", dir, name), 0);
 		f = fopen(path, "w");

@@ -11,6 +11,13 @@
 #define CG_UNIT_H
 
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -133,6 +140,29 @@ static inline char *ut_fixture_read(const char *rel)
 }
 
 /* Register heap string @s to be freed at the end of the test; returns it. */
+/* Deferred cleanups for temporary directories and fds (with ut_defer). */
+static inline int ut_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+static inline void ut_rm_tree(void *path)
+{
+	if (nftw(path, ut_rm_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
+		fprintf(stderr, "unit: cannot remove '%s': %s\n", (char *)path, strerror(errno));
+}
+
+static inline void ut_close_fd(void *p)
+{
+	int *fd = p;
+
+	if (*fd >= 0)
+		close(*fd);
+}
+
 static inline char *ut_str(char *s)
 {
 	if (s)
