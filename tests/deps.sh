@@ -12,9 +12,9 @@ set -eu
 
 # Build: compiler, pkg-config and the -dev packages of the libraries.
 # Tests: LXC with the busybox template, busybox, newuidmap/newgidmap, sudo
-# (the SUDO_UID policy through real sudo).
+# (the SUDO_UID policy through real sudo), pamtester (a real PAM session).
 PKGS="gcc make pkg-config lxc lxc-dev lxc-templates libmount-dev libjson-c-dev
-libcmocka-dev busybox-static uidmap sudo clang-format"
+libcmocka-dev busybox-static uidmap sudo pamtester clang-format"
 
 missing=
 for p in $PKGS; do
