@@ -43,7 +43,7 @@ ASAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/asan/%)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps check check-unit check-integration check-v2 bench demo install \
+.PHONY: FORCE all deps check check-unit check-integration check-v2 bench demo install \
 	format format-check clean help
 
 all: $(B)/cg-adopt $(HOOK_BIN) $(B)/cg-adopt.conf
@@ -79,9 +79,14 @@ $(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/libcgadopt.a
 
 # The include file for container configs, pointing at where the hooks are
 # installed; the tests write their own, pointing at build/hooks.
-$(B)/cg-adopt.conf: lxc-config/cg-adopt.conf.in
+# Rebuilt whenever the install paths change, not only its source.
+$(B)/paths.stamp: FORCE
 	@mkdir -p $(B)
-	sed 's|@HOOKDIR@|$(LIBEXECDIR)/cg-adopt|g' $< > $@
+	@echo '$(LIBEXECDIR) $(DATADIR)' | cmp -s - $@ || echo '$(LIBEXECDIR) $(DATADIR)' > $@
+
+$(B)/cg-adopt.conf: lxc-config/cg-adopt.conf.in $(B)/paths.stamp
+	@mkdir -p $(B)
+	sed -e 's|@HOOKDIR@|$(LIBEXECDIR)/cg-adopt|g' -e 's|@CONFFILE@|$(DATADIR)/cg-adopt/cg-adopt.conf|g' $< > $@
 
 # Unit tests link the library; the sanitizer build has a library of its own,
 # so that the library code is instrumented too.
@@ -125,6 +130,10 @@ demo: all
 
 install: $(B)/cg-adopt $(HOOK_BIN) $(B)/cg-adopt.conf
 	install -D -m 0755 $(B)/cg-adopt $(DESTDIR)$(BINDIR)/cg-adopt
+	for h in $(HOOK_BIN); do \
+		install -D -m 0755 $$h $(DESTDIR)$(LIBEXECDIR)/cg-adopt/$$(basename $$h) || exit 1; \
+	done
+	install -D -m 0644 $(B)/cg-adopt.conf $(DESTDIR)$(DATADIR)/cg-adopt/cg-adopt.conf
 	install -D -m 0644 doc/cg-adopt.1 $(DESTDIR)$(MANDIR)/man1/cg-adopt.1
 
 format:
@@ -136,3 +145,5 @@ format-check:
 
 clean:
 	rm -rf $(B)
+
+FORCE:

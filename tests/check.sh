@@ -38,6 +38,7 @@ suite() {
 }
 
 suite unit tests/unit/run.sh "$@"
+suite install tests/install.sh
 
 if [ "$(id -u)" = 0 ]; then
   suite integration tests/integration/run.sh
