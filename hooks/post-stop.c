@@ -30,6 +30,8 @@
 struct pivot {
 	struct cg_hierarchy *h;
 	int base_fd; /* the cgroup that holds lxc.pivot */
+	int leaf_fd; /* when that is a base pre-start made: the leaf above it */
+	char base[NAME_MAX + 1];
 	bool left; /* the waiter is out of it */
 };
 
@@ -61,10 +63,15 @@ static void waiter(const struct hook *hk, struct pivot *pivots, size_t n, const 
 		return;
 
 	/* EBUSY: another monitor is passing through; ENOENT: someone else
-	 * removed it first.  Both are fine. */
-	for (size_t i = 0; i < n; i++)
-		if (pivots[i].left)
-			unlinkat(pivots[i].base_fd, PIVOT, AT_REMOVEDIR);
+	 * removed it first.  Both are fine.  A base that pre-start made for
+	 * this start goes too, once empty. */
+	for (size_t i = 0; i < n; i++) {
+		if (!pivots[i].left)
+			continue;
+		unlinkat(pivots[i].base_fd, PIVOT, AT_REMOVEDIR);
+		if (pivots[i].leaf_fd >= 0)
+			unlinkat(pivots[i].leaf_fd, pivots[i].base, AT_REMOVEDIR);
+	}
 }
 
 /* Fork a waiter that nobody waits for: it must not keep the monitor's
@@ -90,7 +97,24 @@ static int detach(void)
 }
 
 /* The hierarchies in which this hook sits in a cgroup named lxc.pivot. */
-static size_t find_pivots(struct cg_model *m, struct pivot *pivots)
+/* Whether @base is one that pre-start made below @leaf (ROOT/lxc/NAME[-N]);
+ * then the leaf's fd and the base's name go into @p. */
+static void mark_ours(struct pivot *p, const char *base, const char *leaf, const char *name)
+{
+	_cleanup_free_ char *parent = NULL;
+	const char *last = strrchr(base, '/');
+
+	p->leaf_fd = -1;
+	if (!last || cg_path_parent(base, &parent) < 0 || strcmp(parent, leaf) != 0 ||
+	    strncmp(last + 1, name, strlen(name)) != 0 ||
+	    cg_snprintf(p->base, sizeof(p->base), "%s", last + 1) < 0)
+		return;
+	if (cg_hierarchy_open(p->h, parent, &p->leaf_fd) < 0)
+		p->leaf_fd = -1;
+}
+
+static size_t find_pivots(struct cg_model *m, struct pivot *pivots, const char *leaf,
+			  const char *name)
 {
 	size_t n = 0;
 
@@ -104,7 +128,8 @@ static size_t find_pivots(struct cg_model *m, struct pivot *pivots)
 			continue;
 		if (cg_hierarchy_open(h, base, &pivots[n].base_fd) < 0)
 			continue;
-		pivots[n++].h = h;
+		pivots[n].h = h;
+		mark_ours(&pivots[n++], base, leaf, name);
 	}
 	return n;
 }
@@ -112,21 +137,25 @@ static size_t find_pivots(struct cg_model *m, struct pivot *pivots)
 static int clean_up(const struct hook *hk, const char *root_opt, struct cg_err *err)
 {
 	_cleanup_free_ struct pivot *pivots = NULL;
+	char root[PATH_MAX], park[PATH_MAX + 16], leaf[PATH_MAX + 16];
 	struct cg_model m = { 0 };
-	char park[PATH_MAX];
 	size_t n;
 	int r;
 
-	r = hook_root(hk, root_opt, park, sizeof(park));
-	if (r == 0 && strlen(park) + sizeof("/" CG_DELEGATE_LEAF) < sizeof(park))
-		strcat(park, "/" CG_DELEGATE_LEAF);
+	r = hook_root(hk, root_opt, root, sizeof(root));
+	if (r == 0)
+		r = cg_snprintf(park, sizeof(park), "%s/" CG_DELEGATE_LEAF, root);
+	if (r == 0)
+		r = cg_snprintf(leaf, sizeof(leaf), "%s/" CG_DELEGATE_CONTAINERS, root);
+	if (r < 0)
+		return cg_err_plain(err, r, "cgroup path '%s' is too long", root_opt);
 
 	r = cg_model_load(&m, err);
 	if (r < 0)
 		return r;
 
 	pivots = calloc(m.n + 1, sizeof(*pivots));
-	n = pivots ? find_pivots(&m, pivots) : 0;
+	n = pivots ? find_pivots(&m, pivots, leaf, hk->name) : 0;
 	if (n > 0) {
 		r = detach();
 		if (r == 0) {
@@ -137,8 +166,11 @@ static int clean_up(const struct hook *hk, const char *root_opt, struct cg_err *
 			cg_err_set(err, r, "cannot start the waiter for '%s'", hk->name);
 	}
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		close(pivots[i].base_fd);
+		if (pivots[i].leaf_fd >= 0)
+			close(pivots[i].leaf_fd);
+	}
 	cg_model_free(&m);
 	return r < 0 ? r : 0;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * lxc.hook.pre-start: before LXC creates any cgroup, move the monitor (the
- * hook's parent) into a leaf of the owner's delegated cgroup in every
- * hierarchy delegated to the owner, so that the container's cgroups land in
+ * hook's parent) into a fresh cgroup below the owner's delegated cgroup in
+ * every hierarchy delegated to the owner, so that the container's cgroups land in
  * the same place whichever session or service started it.  When a required
  * hierarchy is not delegated, fail the start with what to run, instead of
  * LXC's silent start without cgroups.
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/clean.h"
 #include "lib/delegate.h"
 #include "lib/hierarchy.h"
 #include "lib/hook.h"
@@ -29,10 +30,10 @@ static void usage(void)
 {
 	fputs("Usage: pre-start [--root CGROUP] [--leaf NAME] [--require LIST]\n"
 	      "\n"
-	      "An lxc.hook.pre-start: park the container's monitor in CGROUP/NAME\n"
-	      "(default /cg-adopt/user-UID/lxc) in every hierarchy delegated to the\n"
-	      "owner; fail the start when a hierarchy of LIST (default: at least one)\n"
-	      "is not delegated.  See cg-adopt(1).\n",
+	      "An lxc.hook.pre-start: park the container's monitor in a fresh cgroup\n"
+	      "CGROUP/NAME/CONTAINER (default /cg-adopt/user-UID/lxc/CONTAINER) in every\n"
+	      "hierarchy delegated to the owner; fail the start when a hierarchy of LIST\n"
+	      "(default: at least one) is not delegated.  See cg-adopt(1).\n",
 	      stdout);
 }
 
@@ -54,13 +55,67 @@ static bool delegated(const struct hook *hk, const struct cg_hierarchy *h, const
 	return true;
 }
 
+/* Bases tried per start: NAME, NAME-1, ... as LXC names its cgroups. */
+#define MAX_BASES 100
+
+/*
+ * The monitor's own base for this start, below the owner's leaf @leaf_fd
+ * (@leaf_path): NAME, or NAME-N when that one is in use.  Fresh for every
+ * start: LXC enables every controller for the children of the cgroup the
+ * monitor starts from and never undoes it, so on cgroup2 a base used once
+ * may hold no process again (EBUSY).  What an earlier run left there (empty
+ * cgroups of a killed monitor, lxc.pivot) is removed first; rmdir refuses a
+ * cgroup in use.  0 and the base's fd and name, or -errno with @err.
+ */
+static int fresh_base(const struct hook *hk, const struct cg_hierarchy *h, int leaf_fd,
+		      const char *leaf_path, char *name, size_t size, int *ret_fd,
+		      struct cg_err *err)
+{
+	for (int n = 0; n < MAX_BASES; n++) {
+		int r = n == 0 ? cg_snprintf(name, size, "%s", hk->name)
+			       : cg_snprintf(name, size, "%s-%d", hk->name, n);
+
+		if (r == 0)
+			r = cg_clean_remove_tree(leaf_fd, name);
+		if (r == -EBUSY)
+			continue;
+		if (r < 0)
+			return cg_err_set(err, r, "cannot make a cgroup for '%s' below '%s'",
+					  hk->name, leaf_path);
+		return cg_delegate_leaf(h, leaf_fd, leaf_path, name, hk->uid, hk->gid, ret_fd, err);
+	}
+	return cg_err_plain(err, -EBUSY,
+			    "cannot make a cgroup for '%s' below '%s': %d of them are in use",
+			    hk->name, leaf_path, MAX_BASES);
+}
+
+/* In @h, make ROOT/LEAF/BASE for the monitor and add it to @t. */
+static int add_base(const struct hook *hk, const struct opts *o, struct cg_hierarchy *h,
+		    int root_fd, const char *root, struct cg_targets *t, struct cg_err *err)
+{
+	_cleanup_close_ int leaf_fd = -1;
+	char leaf_path[PATH_MAX], base[NAME_MAX + 1];
+	int base_fd = -1, r;
+
+	r = cg_delegate_leaf(h, root_fd, root, o->leaf, hk->uid, hk->gid, &leaf_fd, err);
+	if (r < 0)
+		return r;
+	if (cg_snprintf(leaf_path, sizeof(leaf_path), "%s/%s", root, o->leaf) < 0)
+		return cg_err_plain(err, -ENAMETOOLONG, "cgroup path '%s' is too long", root);
+
+	r = fresh_base(hk, h, leaf_fd, leaf_path, base, sizeof(base), &base_fd, err);
+	if (r < 0)
+		return r;
+	return cg_targets_push(t, h, base_fd, leaf_path, base, err);
+}
+
 static int collect(const struct hook *hk, const struct opts *o, struct cg_model *m,
 		   const char *root, struct cg_targets *t, struct cg_err *err)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hierarchy *h = &m->h[i];
 		_cleanup_close_ int fd = -1;
-		int leaf_fd = -1, r;
+		int r;
 
 		if (!delegated(hk, h, root, &fd)) {
 			if (o->require && cg_hierarchy_in_list(h, o->require))
@@ -71,9 +126,7 @@ static int collect(const struct hook *hk, const struct opts *o, struct cg_model 
 			continue;
 		}
 
-		r = cg_delegate_leaf(h, fd, root, o->leaf, hk->uid, hk->gid, &leaf_fd, err);
-		if (r == 0)
-			r = cg_targets_push(t, h, leaf_fd, root, o->leaf, err);
+		r = add_base(hk, o, h, fd, root, t, err);
 		if (r < 0)
 			return r;
 	}

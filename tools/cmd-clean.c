@@ -143,6 +143,19 @@ static int print_json(const struct cg_leftovers *l, bool dry_run)
 
 /* One message per named container that could not be cleaned, one per
  * failed cgroup: the exit code. */
+/* What to do about a named container's cgroup that could not go. */
+static const char *hint(const struct cg_leftover *x)
+{
+	switch (x->state) {
+	case CG_LEFT_RUNNING:
+		return "stop the container with lxc-stop first";
+	case CG_LEFT_BUSY:
+		return "what is left in it outlived the container: 'cg-adopt clean --kill' kills it first";
+	default:
+		return "another lxc command holds the container: try again once it is done";
+	}
+}
+
 static int report_failures(const struct cg_leftovers *l, const struct clean_args *a)
 {
 	int rc = CG_EXIT_OK;
@@ -162,10 +175,7 @@ static int report_failures(const struct cg_leftovers *l, const struct clean_args
 		} else if (!a->all && x->name && x->state != CG_LEFT_REMOVED &&
 			   x->state != CG_LEFT_GONE && x->state != CG_LEFT_STALE) {
 			fprintf(stderr, "%s: cannot clean '%s': %s; %s\n", cg_program, path,
-				reason(x),
-				x->state == CG_LEFT_RUNNING
-					? "stop the container with lxc-stop first"
-					: "try again once it has stopped");
+				reason(x), hint(x));
 			rc = CG_EXIT_FAILURE;
 		}
 	}

@@ -7,7 +7,7 @@
 #   (a) with delegation (BASE/deleg, leaves service and session, as an init
 #       job and PAM would make them): without the hooks the container's
 #       cgroups land below whichever leaf started it; with the pre-start
-#       hook they land in deleg/lxc both times;
+#       hook they land in deleg/lxc/c1 both times (a fresh base per start);
 #   (c) after a stop without the hooks lxc.pivot is left; with them nothing
 #       of the container is left in any hierarchy;
 #   (d) start-host's record exists while the container runs, stop removes
@@ -186,11 +186,11 @@ run_hooked() {
   t_ok "(a) hooks: $CT starts from $from" start "deleg/$from" "$memfrom" || return 1
   init=$(ti_ct_pid "$U" "$CT")
   mon=$(ti_ppid "$init")
-  t_eq "(a) hooks: init is in deleg/lxc/lxc.payload.$CT (memory: $memfrom's)" \
-    "$(ti_dg_expect "BASE/deleg/lxc/lxc.payload.$CT" "BASE/$memfrom/lxc.payload.$CT")" \
+  t_eq "(a) hooks: init is in deleg/lxc/$CT/lxc.payload.$CT (memory: $memfrom's)" \
+    "$(ti_dg_expect "BASE/deleg/lxc/$CT/lxc.payload.$CT" "BASE/$memfrom/lxc.payload.$CT")" \
     "$(ti_pid_cgroups "$init")"
-  t_eq "(a) hooks: the monitor is in deleg/lxc/lxc.monitor.$CT (memory: $memfrom's)" \
-    "$(ti_dg_expect "BASE/deleg/lxc/lxc.monitor.$CT" "BASE/$memfrom/lxc.monitor.$CT")" \
+  t_eq "(a) hooks: the monitor is in deleg/lxc/$CT/lxc.monitor.$CT (memory: $memfrom's)" \
+    "$(ti_dg_expect "BASE/deleg/lxc/$CT/lxc.monitor.$CT" "BASE/$memfrom/lxc.monitor.$CT")" \
     "$(ti_pid_cgroups "$mon")"
   t_eq "(a) hooks: no lxc.* cgroup below the leaf $from" "" \
     "$(ti_cg_list_lxc | grep -F "BASE/deleg/$from/")"
@@ -217,7 +217,7 @@ stop_hooked
 
 run_hooked session ses-mem || t_bail "no container"
 t_eq "(a) hooks: the payload is where the service's was (memory aside)" \
-  "$(ti_dg_expect "BASE/deleg/lxc/lxc.payload.$CT" "BASE/ses-mem/lxc.payload.$CT")" \
+  "$(ti_dg_expect "BASE/deleg/lxc/$CT/lxc.payload.$CT" "BASE/ses-mem/lxc.payload.$CT")" \
   "$(ti_pid_cgroups "$init")"
 
 # (d) Records that lie.  Each is put in place by the user, as a stale or
@@ -284,7 +284,7 @@ ext_svc() {
 t_ok "a cgroup ext-svc of $U's outside deleg" ext_svc
 t_fail "hooks, started from ext-svc: lxc-start fails" any start ext-svc svc-mem
 t_eq "... the DEBUG log says the monitor cannot move on cgroup2" 1 \
-  "$(grep -c "cg-adopt pre-start: cannot move pid [0-9]* into '[^']*/deleg/lxc' (cgroup2)" "$LOG")"
+  "$(grep -c "cg-adopt pre-start: cannot move pid [0-9]* into '[^']*/deleg/lxc/$CT' (cgroup2)" "$LOG")"
 t_note "$(grep -F 'cg-adopt pre-start:' "$LOG" | sed 's/.*produced output: //')"
 # A hook cannot use sudo; what helps is to start the service in a leaf of
 # the delegated cgroup ('cg-adopt delegate --leaf').

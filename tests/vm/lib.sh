@@ -84,3 +84,84 @@ vm_as_user() {
 			'"$SETPRIV"' --reuid '"$VM_USER"' --regid '"$VM_USER"' \
 			--init-groups -- "$@"' "$dir" "$@"
 }
+
+# --- helpers shared by test-lifecycle.sh (test-cg-adopt.sh keeps its own
+# copies of run, show_out, expect, record and cgroup_of, which behave the
+# same) ---------------------------------------------------------------
+
+# run COMMAND...: run it, keep its exit status in $rc and its output
+# (stdout and stderr) in $out.
+run() {
+	# Through a file, not $(...): busybox's timeout leaves a watcher that
+	# holds the pipe open for up to a second after the command is done.
+	"$@" >/tmp/run.out 2>&1
+	rc=$?
+	out=$(cat /tmp/run.out)
+}
+
+show_out() {
+	diag "exit $rc, output:"
+	[ -n "$out" ] && echo "$out" | sed 's/^/#     /'
+}
+
+# expect WHAT RC [ERE...]: a check on the last run: exit status RC and
+# output matching every ERE.
+expect() {
+	what=$1
+	want=$2
+	shift 2
+	good=1
+	[ "$rc" = "$want" ] || good=0
+	for re in "$@"; do
+		echo "$out" | grep -Eq -- "$re" || good=0
+	done
+	if [ $good -eq 1 ]; then
+		ok "$what"
+		return 0
+	fi
+	not_ok "$what"
+	diag "  expected exit $want$([ $# -gt 0 ] && printf ', output matching:')"
+	for re in "$@"; do
+		diag "    /$re/"
+	done
+	show_out
+	return 1
+}
+
+# record WHAT: show what the last run did, as a comment for the reader.
+record() {
+	diag "$1:"
+	show_out
+}
+
+# cgroup_of PID: the cgroup2 path of PID, as the test runner sees it.
+cgroup_of() {
+	sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
+# vm_user_bg DIR SCRIPT: start shell SCRIPT in the background as the test
+# user, placed in DIR by root; its pid (the shell's, every step execs) in
+# $spid.  Not a function run with '&': that is a subshell, and $! would
+# name it instead.
+vm_user_bg() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec env -i \
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME='"$VM_HOME"' \
+		USER='"$VM_USER"' LOGNAME='"$VM_USER"' \
+		'"$SETPRIV"' --reuid '"$VM_USER"' --regid '"$VM_USER"' \
+		--init-groups -- sh -c "$1"' "$1" "$2" </dev/null >/dev/null 2>&1 &
+	spid=$!
+}
+
+# vm_wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it
+# succeeds or SECONDS have passed.
+vm_wait_for() {
+	n=$(($1 * 10))
+	shift
+	while ! "$@"; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+# --- end of the helpers for test-lifecycle.sh ---------------------------

@@ -64,7 +64,10 @@ int cg_left_classify(const char *parent, const char *name, const char **ret_name
 	static const char payload[] = "lxc.payload.", monitor[] = "lxc.monitor.";
 
 	*ret_name = NULL;
-	if (strcmp(parent, "lxc") == 0 || strcmp(parent, "lxc.payload") == 0) {
+	/* LXC 4+'s names first: the pre-start hook parks monitors below a
+	 * cgroup named "lxc", where they must not read as LXC 1.x's. */
+	if (strncmp(name, "lxc.", 4) != 0 &&
+	    (strcmp(parent, "lxc") == 0 || strcmp(parent, "lxc.payload") == 0)) {
 		*ret_name = name;
 		return CG_LEFT_LEGACY;
 	}
@@ -548,9 +551,6 @@ static int leftover_populated(const struct cg_leftover *x)
 	return populated(x->h->version, fd, 0);
 }
 
-/* Remove child @name of @parent and everything below it, deepest first.
- * ENOENT anywhere means someone else got there first: that is success.
- * 0, or -errno (-EBUSY: a process is inside, or a child was made). */
 static int remove_tree(int parent, const char *name, int depth)
 {
 	_cleanup_closedir_ DIR *d = NULL;
@@ -582,6 +582,11 @@ static int remove_tree(int parent, const char *name, int depth)
 	if (unlinkat(parent, name, AT_REMOVEDIR) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	return 0;
+}
+
+int cg_clean_remove_tree(int parent, const char *name)
+{
+	return remove_tree(parent, name, 0);
 }
 
 static void leftover_remove(struct cg_leftover *x)

@@ -90,6 +90,12 @@ int cg_clean_run(struct cg_leftovers *l, const struct cg_clean_opts *o, struct c
 
 void cg_leftovers_free(struct cg_leftovers *l);
 
+/* Remove cgroup @name below @parent and everything below it, deepest
+ * first, following no symlink.  ENOENT anywhere means someone else got
+ * there first: success.  0, or -errno (-EBUSY: a process is inside, or a
+ * child was made meanwhile; what was empty below it is gone). */
+int cg_clean_remove_tree(int parent, const char *name);
+
 /* The kind of child @name of a cgroup whose own last component is
  * @parent ("" for the top), with the container name it spells in
  * *ret_name (pointing into @name, NULL when shared): the kind, or -ENOENT
