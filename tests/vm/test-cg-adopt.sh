@@ -49,50 +49,8 @@ R_SESS=$R_TOP/session
 
 sleepers=
 
-# run COMMAND...: run it, keep its exit status in $rc and its output
-# (stdout and stderr) in $out.
-run() {
-	# Through a file, not $(...): busybox's timeout leaves a watcher that
-	# holds the pipe open for up to a second after the command is done.
-	"$@" >/tmp/run.out 2>&1
-	rc=$?
-	out=$(cat /tmp/run.out)
-}
+# run, show_out, expect and record come from /vm/lib.sh.
 
-show_out() {
-	diag "exit $rc, output:"
-	[ -n "$out" ] && echo "$out" | sed 's/^/#     /'
-}
-
-# expect WHAT RC [ERE...]: a check on the last run: exit status RC and
-# output matching every ERE.
-expect() {
-	what=$1
-	want=$2
-	shift 2
-	good=1
-	[ "$rc" = "$want" ] || good=0
-	for re in "$@"; do
-		echo "$out" | grep -Eq -- "$re" || good=0
-	done
-	if [ $good -eq 1 ]; then
-		ok "$what"
-		return 0
-	fi
-	not_ok "$what"
-	diag "  expected exit $want$([ $# -gt 0 ] && printf ', output matching:')"
-	for re in "$@"; do
-		diag "    /$re/"
-	done
-	show_out
-	return 1
-}
-
-# record WHAT: show what the last run did, as a comment for the reader.
-record() {
-	diag "$1:"
-	show_out
-}
 
 # as_user DIR SCRIPT: shell SCRIPT as the test user, placed in DIR by root
 # the way a login manager or a service manager places it.
@@ -115,10 +73,6 @@ lxc_state() {
 }
 
 # cgroup_of PID: the cgroup2 path of PID, as the test runner sees it.
-cgroup_of() {
-	sed -n 's/^0:://p' "/proc/$1/cgroup"
-}
-
 # sleeper DIR: start a process of the test user in DIR; its pid in $spid.
 sleeper() {
 	# Not through vm_as_user: a function run in the background is a
