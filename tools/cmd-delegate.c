@@ -81,6 +81,20 @@ static int delegate_one(const struct delegate_opts *o, struct cg_hierarchy *h, s
 	return cg_targets_push(t, h, leaf_fd, path, o->leaf, err);
 }
 
+/* Nothing to delegate to: say why, and what to do. */
+static int none_matched(const struct delegate_opts *o, struct cg_err *err)
+{
+	if (o->controllers)
+		return cg_err_plain(err, -ENOENT, "no mounted hierarchy matches '%s'",
+				    o->controllers);
+
+	cg_err_plain(err, -ENOENT, "no cgroup hierarchy is mounted here");
+	cg_err_hint(
+		err,
+		"mount cgroupfs first; inside an LXC container, with 'lxc.mount.auto = cgroup:rw:force'");
+	return -ENOENT;
+}
+
 static int hold(char **args, size_t n, struct cg_pid *pids, struct cg_err *err)
 {
 	for (size_t i = 0; i < (n ? n : 1); i++) {
@@ -118,8 +132,7 @@ static int delegate(const struct delegate_opts *o, char **args, size_t n)
 			r = delegate_one(o, &m.h[i], &t, &err);
 
 	if (r == 0 && t.n == 0)
-		r = cg_err_plain(&err, -ENOENT, "no mounted hierarchy matches '%s'",
-				 o->controllers ? o->controllers : "");
+		r = none_matched(o, &err);
 	for (size_t i = 0; pids && i <= n; i++)
 		pids[i] = CG_PID_NULL;
 	if (r == 0)
