@@ -147,3 +147,6 @@ clean:
 	rm -rf $(B)
 
 FORCE:
+
+# Keep the objects of the hooks, which make would delete as intermediates.
+.SECONDARY:
