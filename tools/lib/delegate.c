@@ -77,8 +77,8 @@ static int open_or_make(const struct cg_hierarchy *h, int parent, const char *na
 }
 
 /* Give @fd to @uid/@gid unless it belongs to someone else already. */
-static int give(const struct cg_hierarchy *h, int fd, const char *shown, uid_t uid, gid_t gid,
-		struct cg_err *err)
+int cg_delegate_give(const struct cg_hierarchy *h, int fd, const char *shown, uid_t uid, gid_t gid,
+		     struct cg_err *err)
 {
 	const char *failed = "";
 	char **files = NULL;
@@ -142,7 +142,7 @@ int cg_delegate_cgroup(const struct cg_hierarchy *h, const char *path, uid_t uid
 		fd = next;
 	}
 
-	r = give(h, fd, shown, uid, gid, err);
+	r = cg_delegate_give(h, fd, shown, uid, gid, err);
 	if (r < 0)
 		return r;
 	if (h->version == 2)
@@ -167,7 +167,7 @@ int cg_delegate_leaf(const struct cg_hierarchy *h, int parent_fd, const char *pa
 	if (r < 0)
 		return cg_err_set(err, r, "cannot make '%s'", shown);
 
-	r = give(h, fd, shown, uid, gid, err);
+	r = cg_delegate_give(h, fd, shown, uid, gid, err);
 	if (r < 0)
 		return r;
 

@@ -30,6 +30,12 @@
 int cg_delegate_cgroup(const struct cg_hierarchy *h, const char *path, uid_t uid, gid_t gid,
 		       int *ret_fd, struct cg_err *err);
 
+/* Give the cgroup directory @fd (@shown, for messages) of @h and its
+ * delegatable files to @uid/@gid, unless it belongs to another user
+ * already (-EPERM): 0 or -errno with @err filled. */
+int cg_delegate_give(const struct cg_hierarchy *h, int fd, const char *shown, uid_t uid, gid_t gid,
+		     struct cg_err *err);
+
 /* Make leaf @name below the delegated cgroup @parent_fd (@path, for
  * messages) and give it to @uid/@gid: 0 and its fd, or -errno with @err. */
 int cg_delegate_leaf(const struct cg_hierarchy *h, int parent_fd, const char *path,

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <linux/sched.h>
 
+#include "delegate.h"
 #include "place.h"
 
 /* Controllers that a cgroup2 cgroup may enable for its children and still
@@ -39,20 +40,6 @@ static bool holds_processes(int fd)
  * one LXC itself attaches into (".lxc") for a container's own cgroup, and
  * CG_PLACE_LEAF for its root.  Through sudo the leaf is the actor's.
  */
-static int give_to_actor(int fd, const struct cg_actor *a)
-{
-	const char *failed = "";
-	unsigned changed = 0;
-	char **files = NULL;
-	int r;
-
-	r = cg_delegate_files(2, &files);
-	if (r == 0)
-		r = cg_give_cgroup(fd, files, a->uid, a->gid, &changed, &failed);
-	cg_strv_free(files);
-	return r;
-}
-
 static int target_leaf(struct cg_target *x, bool payload, const struct cg_actor *a,
 		       struct cg_err *err)
 {
@@ -84,12 +71,13 @@ static int target_leaf(struct cg_target *x, bool payload, const struct cg_actor 
 	if (fd < 0)
 		return cg_err_set(err, -errno, "cannot open the leaf '%s/%s'", x->path, leaf);
 
-	r = made && a->sudo ? give_to_actor(fd, a) : 0;
-	if (r < 0)
-		return cg_err_set(err, r, "cannot give the leaf '%s/%s' to uid %u", x->path, leaf,
-				  (unsigned)a->uid);
 	if (asprintf(&path, "%s/%s", x->path, leaf) < 0)
 		return cg_err_set(err, -ENOMEM, "cannot open the leaf '%s/%s'", x->path, leaf);
+	r = made && a->sudo ? cg_delegate_give(x->h, fd, path, a->uid, a->gid, err) : 0;
+	if (r < 0) {
+		free(path);
+		return r;
+	}
 
 	if (made)
 		x->made_in = x->fd;
