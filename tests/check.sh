@@ -42,7 +42,7 @@ suite install tests/install.sh
 
 if [ "$(id -u)" = 0 ]; then
   suite integration tests/integration/run.sh
-  suite vm tests/vm/run-v2.sh tests/vm/smoke.sh tests/vm/test-cg-adopt.sh tests/vm/test-lifecycle.sh
+  suite vm tests/vm/run-v2.sh tests/vm/smoke.sh tests/vm/test-cg-adopt.sh tests/vm/test-lifecycle.sh tests/vm/test-nested.sh
 else
   echo "check: integration and vm suites skipped: they need root"
   skipped=$((skipped + 2))

@@ -58,6 +58,35 @@ static int root_path(const struct delegate_opts *o, const struct cg_hierarchy *h
 }
 
 /* Delegate in one hierarchy and add its leaf to @t. */
+/*
+ * A cgroup2 cgroup gets controllers only from its parent's
+ * cgroup.subtree_control, which the kernel refuses to widen while the
+ * parent holds processes (EBUSY): the delegation then works, but its
+ * containers get no limits.  Say so; it is no reason to fail a login.
+ */
+static bool has_controllers(int fd)
+{
+	_cleanup_free_ char *have = NULL;
+
+	return cg_read_file_at(fd, "cgroup.controllers", &have) == 0 &&
+	       have[strspn(have, " \n")] != '\0';
+}
+
+static void warn_no_controllers(const struct cg_hierarchy *h, int fd, const char *path)
+{
+	char fs[PATH_MAX];
+
+	/* A hybrid host's cgroup2 has none to give: nothing to say there. */
+	if (h->version != 2 || has_controllers(fd) || !has_controllers(h->mount_fd))
+		return;
+
+	if (cg_hierarchy_fs_path(h, path, fs, sizeof(fs)) < 0)
+		cg_snprintf(fs, sizeof(fs), "%s", path);
+	fprintf(stderr,
+		"%s: warning: '%s' has no controllers, so its containers get no limits; an ancestor holds processes and could not enable them for its children: move those into a leaf, then run delegate again\n",
+		cg_program, fs);
+}
+
 static int delegate_one(const struct delegate_opts *o, struct cg_hierarchy *h, struct cg_targets *t,
 			struct cg_err *err)
 {
@@ -73,6 +102,7 @@ static int delegate_one(const struct delegate_opts *o, struct cg_hierarchy *h, s
 	r = cg_delegate_cgroup(h, path, o->uid, o->gid, &root_fd, err);
 	if (r < 0)
 		return r;
+	warn_no_controllers(h, root_fd, path);
 
 	r = cg_delegate_leaf(h, root_fd, path, o->leaf, o->uid, o->gid, &leaf_fd, err);
 	if (r < 0)

@@ -19,6 +19,18 @@ mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 mkdir -p /dev/shm /run/ci /run/lock /run/user
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+
+# On a pure cgroup2 system, leave the root of the container's cgroup
+# namespace for a leaf of its own, as systemd does with init.scope: a
+# cgroup that holds a process can enable no controller for its children
+# (the no-internal-process rule; pids and cpu too, once it has a
+# populated child), so nothing delegated below "/" would get any.  Only
+# cgroup2 has cgroup.subtree_control; on a hybrid layout cgroup2 is at
+# /sys/fs/cgroup/unified and init stays where it is.
+if [ -e /sys/fs/cgroup/cgroup.subtree_control ]; then
+	mkdir -p /sys/fs/cgroup/init.scope &&
+		echo $$ >/sys/fs/cgroup/init.scope/cgroup.procs
+fi
 mkfifo -m 0600 /run/ci/initctl
 
 # job_script FILE: the body of FILE's "script" block.

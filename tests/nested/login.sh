@@ -12,13 +12,19 @@
 # With --logind it plays a login manager that works (logind with cgmanager,
 # once restarted): the session gets /user/UID.user/1.session, owned by the
 # user, a tree of its own apart from the service's.  The stand-in makes it
-# with 'cg-adopt delegate --cgroup'; logind made the same shape.
+# with 'cg-adopt delegate --cgroup'; logind made the same shape.  As logind
+# gives each session a scope of its own, CI_SESSION=N names the leaf
+# N.session (default 1): on cgroup2, a leaf that a container was started
+# from may hold no process afterwards (LXC enabled controllers in it).
 # Last, the session drops to USER with the environment a login sets
 # (HOME, USER, LOGNAME, SHELL, PATH; no XDG_RUNTIME_DIR, since no login
 # manager runs) and becomes COMMAND.
 set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CG_ADOPT=${CG_ADOPT:-/usr/local/bin/cg-adopt}
+# util-linux's setpriv.  A busybox sh (the VM bed's guest) runs its own
+# applet for the bare name, which has no --reuid: pass the full path then.
+SETPRIV=${SETPRIV:-setpriv}
 mode=none
 sudo=0
 while :; do
@@ -49,7 +55,8 @@ case $mode in
 pam) PAM_USER=$user PAM_TYPE=open_session "$CG_ADOPT" delegate || exit 1 ;;
 logind)
 	"$CG_ADOPT" delegate --user "$user" \
-		--cgroup "/user/$(id -u "$user").user" --leaf 1.session || exit 1
+		--cgroup "/user/$(id -u "$user").user" \
+		--leaf "${CI_SESSION:-1}.session" || exit 1
 	;;
 esac
 
@@ -66,4 +73,4 @@ home=$(getent passwd "$user" | cut -d: -f6)
 cd "$home" || exit 1
 exec env -i HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/bin:/usr/bin:/bin \
-	setpriv --reuid "$user" --regid "$user" --init-groups -- "$@"
+	"$SETPRIV" --reuid "$user" --regid "$user" --init-groups -- "$@"

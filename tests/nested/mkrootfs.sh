@@ -60,8 +60,9 @@ echo "jenkins:$sub:65536" >etc/subuid
 echo "jenkins:$sub:65536" >etc/subgid
 # The host's commands in /usr/bin reach some programs through
 # /etc/alternatives (awk, for one, which LXC's templates run): copy the
-# links, which point back into the bound /usr.
-cp -a /etc/alternatives etc/
+# links, which point back into the bound /usr.  A busybox system (the VM
+# bed's guest) has none.
+[ ! -d /etc/alternatives ] || cp -a /etc/alternatives etc/
 
 printf 'passwd: files\ngroup: files\nshadow: files\n' >etc/nsswitch.conf
 echo ci >etc/hostname
@@ -82,9 +83,11 @@ mkdir -p usr/local/share/cg-adopt
 sed 's|@HOOKDIR@|/opt/cg-adopt/hooks|g' "$here/../../lxc-config/cg-adopt.conf.in" \
 	>usr/local/share/cg-adopt/cg-adopt.conf
 
-install -m 0755 "$here/init.sh" usr/local/sbin/ci-init
-install -m 0755 "$here/ci-service.sh" usr/local/lib/ci/ci-service
-install -m 0755 "$here/login.sh" usr/local/lib/ci/login
+# cp and chmod, not install: the VM bed's busybox has no install applet.
+cp "$here/init.sh" usr/local/sbin/ci-init
+cp "$here/ci-service.sh" usr/local/lib/ci/ci-service
+cp "$here/login.sh" usr/local/lib/ci/login
+chmod 0755 usr/local/sbin/ci-init usr/local/lib/ci/ci-service usr/local/lib/ci/login
 
 chown -R "$uid:$gid" "$rootfs"
 chown -R "$((uid + juid)):$((gid + juid))" home/jenkins

@@ -5,10 +5,12 @@
 #   $VM_BUILD/base.cpio.gz   busybox, LXC with its libraries, the libraries
 #                            build/cg-adopt links or dlopen()s, uidmap,
 #                            setpriv/unshare/nsenter, usermod, the virtio
-#                            modules and the guest's /init
+#                            modules, the guest's /init and the project's
+#                            lxc-config/ (at /cg-adopt/lxc-config)
 #
 # The result is cached: it is rebuilt only when this script, the guest's
-# init or one of the packages it is made of changes. run-v2.sh appends a
+# init, a file of lxc-config/ or one of the packages it is made of
+# changes. run-v2.sh appends a
 # second, small archive with the scripts to run and the project's tests/
 # and build/ directories; the kernel unpacks both into one rootfs.
 #
@@ -37,13 +39,26 @@ BINS="/usr/bin/lxc-* /usr/sbin/init.lxc /usr/sbin/init.lxc.static
 PROJECT_BINS="$top/build/cg-adopt"
 DLOPEN_LIBS="/usr/lib/$MULTIARCH/liblxc.so.1"
 
+# The project's files that the guest's tests read but run-v2.sh does not
+# bring (it brings tests/ and build/): the LXC include files and the
+# service examples, which tests/nested/mkrootfs.sh and test-nested.sh use.
+# They go to /cg-adopt/lxc-config; their content is part of the cache key.
+PROJECT_DATA=lxc-config
+
 # Whole directories and single data files copied as they are.
 DATA="/usr/share/lxc /usr/lib/$MULTIARCH/lxc /etc/login.defs
 /usr/lib/$MULTIARCH/libnss_files.so.2"
 
+# Copied when the host has them.  lxcfs drops a snippet into
+# /usr/share/lxc/config/common.conf.d whose mount hook lives in
+# /usr/share/lxcfs; without it every container that includes common.conf
+# fails with "Failed to run mount hooks" (status 127).  With no lxcfs
+# mounted, the hook does nothing.
+OPTIONAL_DATA="/usr/share/lxcfs"
+
 # Debian packages whose version goes into the cache key.
 STAMP_PKGS="busybox-static lxc liblxc1 liblxc-common lxc-templates uidmap
-util-linux passwd libc6"
+util-linux passwd libc6 lxcfs"
 
 # The guest loads these from the initramfs; everything else it needs is
 # built into the cloud kernel (8250 serial console, devtmpfs, cgroups).
@@ -192,6 +207,13 @@ install_host_files() {
 		[ -e "$f" ] || die "cannot find '$f': run tests/vm/deps.sh"
 		copy_program "$f"
 	done
+	for f in $OPTIONAL_DATA; do
+		[ ! -e "$f" ] || copy_path "$f"
+	done
+	for d in $PROJECT_DATA; do
+		mkdir -p "$root/cg-adopt"
+		cp -a "$top/$d" "$root/cg-adopt/$d"
+	done
 	# cpio packs everything as root:root, so only the mode matters here.
 	chmod 4755 "$root/usr/bin/newuidmap" "$root/usr/bin/newgidmap"
 }
@@ -280,6 +302,10 @@ stamp_of() {
 		# A library the project starts to link changes the guest too.
 		for f in $PROJECT_BINS; do
 			libs_of "$f"
+		done
+		for d in $PROJECT_DATA; do
+			(cd "$top" && find "$d" -type f | LC_ALL=C sort |
+				xargs md5sum)
 		done
 		# shellcheck disable=SC2086 # a list of package names
 		dpkg-query -W -f '${Package} ${Version}\n' $STAMP_PKGS 2>/dev/null
