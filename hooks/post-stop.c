@@ -43,7 +43,8 @@ static bool leave_pivot(struct pivot *p, const char *park)
 	_cleanup_close_ int fd = -1;
 	char pid[CG_INT_STRLEN(pid_t)];
 
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	/* Sized for any pid: cannot be cut. */
+	cg_snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (cg_write_file_at(p->base_fd, "cgroup.procs", pid) == 0)
 		return true;
 

@@ -147,8 +147,9 @@ static void advise(const struct hook *hk, const struct opts *o, const char *root
 {
 	char cgroup[PATH_MAX + 16] = "";
 
-	if (o->root)
-		snprintf(cgroup, sizeof(cgroup), " --cgroup %s", o->root);
+	/* A root too long to quote is left out of the advice. */
+	if (o->root && cg_snprintf(cgroup, sizeof(cgroup), " --cgroup %s", o->root) < 0)
+		cgroup[0] = '\0';
 
 	if (moved)
 		cg_err_hint(

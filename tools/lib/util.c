@@ -56,6 +56,7 @@ void cg_err_format(const struct cg_err *err, char *buf, size_t size)
 {
 	bool sys = err->syscall && err->code < 0;
 
+	/* Cut rather than lost: the line is all the user gets. */
 	snprintf(buf, size, "%s%s%s%s%s", err->what, sys ? ": " : "",
 		 sys ? strerror(-err->code) : "", err->hint[0] ? "; " : "", err->hint);
 }
