@@ -11,6 +11,8 @@
 . "$(dirname "$0")/integration/lib.sh"
 
 USER_NAME=cgadopt-demo
+# The closing line says "demo:", not "integration:".
+T_SUITE=demo
 CT=c1
 
 say() {

@@ -124,7 +124,7 @@ t_done() {
     t_ok "cleanup leaves no cgroup, user or process behind" ti_check_clean
   fi
   T_DONE=1
-  line="integration: $T_PASS passed, $T_FAIL failed"
+  line="${T_SUITE:-integration}: $T_PASS passed, $T_FAIL failed"
   if [ "$T_SKIP" -gt 0 ]; then
     line="$line, $T_SKIP skipped"
   fi
