@@ -156,6 +156,11 @@ nt_in() {
     -- "$@"
 }
 
+# job_*, nested_pid and cgroup_mounts: the init job, as both nested tests drive it.
+JOB_TRIES=100
+# shellcheck source=tests/nested/jobs.sh
+. "$NESTED/jobs.sh"
+
 t_ok "make the test cgroup in every hierarchy" ti_cg_base || t_bail "no cgroups"
 t_ok "create $HU with subordinate ids $ROOT_ID+65536 and $SUB_HOST+65536" \
   nt_user_add || t_bail "no user"
@@ -216,44 +221,6 @@ build() {
       sleep 0.05
     done
     cat "$q/$n.out"; exit "$(cat "$q/$n.rc")"' sh "$1" "$2"
-}
-
-# job_install NAME [plain]: /etc/init/NAME.conf from the shipped
-# lxc-config/nested/jenkins.conf, running tests/nested/ci-service.sh; with
-# "plain" without its cg-adopt line: the job as it was before the toolkit.
-job_install() {
-  local conf
-
-  conf=$(sed -e 's|^env CI_COMMAND=.*|env CI_COMMAND=/usr/local/lib/ci/ci-service|' \
-    "$CFGDIR/jenkins.conf")
-  [ "${2:-}" = plain ] && conf=$(sed -e '/"\$CG_ADOPT" delegate/d' <<<"$conf")
-  nt_in sh -c 'cat >/etc/init/"$1".conf' sh "$1" <<<"$conf"
-}
-
-# job_start NAME / job_stop NAME: through ci-init's control FIFO; start
-# waits until the service runs as jenkins.
-job_start() {
-  nt_in sh -c 'echo "start $1" >/run/ci/initctl; i=0
-    while :; do
-      p=$(cat /run/ci/$1.pid 2>/dev/null) && [ -n "$p" ] &&
-        [ "$(stat -c %u /proc/$p 2>/dev/null)" = '"$JUID"' ] && exit 0
-      i=$((i + 1)); [ $i -lt 100 ] || { cat /var/log/$1.log; exit 1; }
-      sleep 0.05
-    done' sh "$1"
-}
-
-job_stop() {
-  nt_in sh -c 'echo "stop $1" >/run/ci/initctl; sleep 0.2' sh "$1"
-}
-
-job_pid() {
-  nt_in cat /run/ci/"$1".pid
-}
-
-# nested_pid NAME: the nested container's init, as the outer pid namespace
-# sees it.
-nested_pid() {
-  login lxc-info -n "$1" -pH
 }
 
 # in_cgroups PID: PID's cgroups, seen from inside the outer container.
@@ -524,10 +491,6 @@ outer_restart() {
   printf 'lxc.mount.auto =\nlxc.mount.auto = %s\n' "$1" >>"$conf"
   ti_run_in ci "$HU" timeout "$TI_TIMEOUT" lxc-start -d -n "$CT" &&
     ti_as_user "$HU" timeout "$TI_TIMEOUT" lxc-wait -n "$CT" -s RUNNING
-}
-
-cgroup_mounts() {
-  nt_in cat /proc/self/mountinfo | grep -c ' - cgroup2\? '
 }
 
 t_ok "(4) the outer container restarts with cgroup:mixed:force" \

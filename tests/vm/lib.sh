@@ -85,9 +85,50 @@ vm_as_user() {
 			--init-groups -- "$@"' "$dir" "$@"
 }
 
-# --- helpers shared by test-lifecycle.sh (test-cg-adopt.sh keeps its own
-# copies of run, show_out, expect, record and cgroup_of, which behave the
-# same) ---------------------------------------------------------------
+# --- helpers shared by the guest scripts -----------------------------
+
+# Seconds any one command of a test may take, and the test's sleepers.
+TMO=${TMO:-30}
+sleepers=
+
+# elapsed: the guest's clock, as a comment, to see where time goes.
+elapsed() {
+	diag "at $(cut -d' ' -f1 /proc/uptime)s"
+}
+
+# has_controllers FILE: FILE (a cgroup.controllers) has memory, pids, cpu.
+has_controllers() {
+	for c in memory pids cpu; do
+		grep -qw "$c" "$1" || return 1
+	done
+}
+
+# as_user DIR SCRIPT: shell SCRIPT as the test user, placed in DIR by root
+# the way a login manager or a service manager places it.
+as_user() {
+	vm_as_user -c "$1" timeout "$TMO" sh -c "$2"
+}
+
+is_comm() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# sleeper DIR: a process of the test user in DIR; its pid in $spid.
+sleeper() {
+	vm_user_bg "$1" "exec sleep 600"
+	sleepers="$sleepers $spid"
+	vm_wait_for 5 is_comm "$spid" sleep
+}
+
+kill_sleepers() {
+	for p in $sleepers; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $sleepers; do
+		wait "$p" 2>/dev/null
+	done
+	sleepers=
+}
 
 # run COMMAND...: run it, keep its exit status in $rc and its output
 # (stdout and stderr) in $out.
@@ -164,4 +205,4 @@ vm_wait_for() {
 	done
 	return 0
 }
-# --- end of the helpers for test-lifecycle.sh ---------------------------
+# --- end of the helpers shared by the guest scripts ---------------------

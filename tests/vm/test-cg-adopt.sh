@@ -29,7 +29,6 @@ NAME=c1
 T=$CG/test.slice
 CTRL='+memory +pids +cpu'
 # No single command here should take long; a hang must not eat the run.
-TMO=30
 PATH_ENV=PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # Scenario 1: the foreign layout.
@@ -47,16 +46,8 @@ R_TOP=$T/repair
 R_SVC=$R_TOP/svc
 R_SESS=$R_TOP/session
 
-sleepers=
+# run, expect, record, as_user, sleeper and the rest come from /vm/lib.sh.
 
-# run, show_out, expect and record come from /vm/lib.sh.
-
-
-# as_user DIR SCRIPT: shell SCRIPT as the test user, placed in DIR by root
-# the way a login manager or a service manager places it.
-as_user() {
-	vm_as_user -c "$1" timeout "$TMO" sh -c "$2"
-}
 
 # as_sudo DIR COMMAND...: what 'sudo COMMAND' run by the test user in DIR
 # looks like: root, with sudo's variables naming the user.
@@ -72,36 +63,12 @@ lxc_state() {
 	vm_as_user timeout 10 lxc-info -n $NAME -sH 2>&1
 }
 
-# cgroup_of PID: the cgroup2 path of PID, as the test runner sees it.
-# sleeper DIR: start a process of the test user in DIR; its pid in $spid.
-sleeper() {
-	# Not through vm_as_user: a function run in the background is a
-	# subshell, and $! would name it instead of the sleep.
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec env -i '"$PATH_ENV"' \
-		'"$SETPRIV"' --reuid '"$VM_USER"' --regid '"$VM_USER"' \
-		--init-groups -- sleep 600' "$1" &
-	spid=$!
-	sleepers="$sleepers $spid"
-	# The shell is placed and then execs setpriv and sleep: wait for it.
-	n=0
-	while [ "$(cat "/proc/$spid/comm" 2>/dev/null)" != sleep ] && [ $n -lt 50 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-}
-
 # in_tree PATH TOP: PATH (a cgroup2 path from /proc) is TOP or below it.
 in_tree() {
 	case $1 in
 	"${2#"$CG"}" | "${2#"$CG"}"/*) return 0 ;;
 	esac
 	return 1
-}
-
-has_controllers() {
-	for c in memory pids cpu; do
-		grep -qw "$c" "$1" || return 1
-	done
 }
 
 # start_in DIR SETUP TAG: lxc-start as the test user, placed in DIR by
@@ -146,21 +113,6 @@ stop_container() {
 		ps -o pid,ppid,user,args | grep -v ' \[' | sed 's/^/#     /'
 	}
 	[ "$(lxc_state)" = STOPPED ] || diag "$NAME is still $(lxc_state)"
-}
-
-# elapsed: seconds since the guest booted, for the reader.
-elapsed() {
-	diag "at $(cut -d' ' -f1 /proc/uptime)s"
-}
-
-kill_sleepers() {
-	for p in $sleepers; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $sleepers; do
-		wait "$p" 2>/dev/null
-	done
-	sleepers=
 }
 
 # --- setup -----------------------------------------------------------

@@ -33,7 +33,6 @@ CGA=/cg-adopt/build/cg-adopt
 HOOKS=/cg-adopt/build/hooks
 T=$CG/test.slice
 CTRL='+memory +pids +cpu'
-TMO=30
 LXCPATH=$VM_HOME/.local/share/lxc
 HOOK_CONF=$VM_HOME/cg-adopt.conf
 
@@ -46,47 +45,12 @@ SVC=$U/service
 SESS=$U/session
 U_LXC=$U/lxc
 
-sleepers=
-
-# as_user DIR SCRIPT: shell SCRIPT as the test user, placed in DIR by root
-# the way a login manager or a service manager places it.
-as_user() {
-	vm_as_user -c "$1" timeout "$TMO" sh -c "$2"
-}
-
-# sleeper DIR: a process of the test user in DIR; its pid in $spid.
-sleeper() {
-	vm_user_bg "$1" "exec sleep 600"
-	sleepers="$sleepers $spid"
-	vm_wait_for 5 is_comm "$spid" sleep
-}
-
-is_comm() {
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
-}
-
-kill_sleepers() {
-	for p in $sleepers; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $sleepers; do
-		wait "$p" 2>/dev/null
-	done
-	sleepers=
-}
-
 state() {
 	vm_as_user timeout 10 lxc-info -n "$1" -sH 2>&1
 }
 
 is_state() {
 	[ "$(state "$1")" = "$2" ]
-}
-
-has_controllers() {
-	for c in memory pids cpu; do
-		grep -qw "$c" "$1" || return 1
-	done
 }
 
 # lxc_left [DIR]: every lxc.payload.*, lxc.monitor.* and lxc.pivot below
@@ -197,10 +161,6 @@ snapshot() {
 		echo "$d procs: $(tr '\n' ' ' <"$d/cgroup.procs")"
 		echo "$d children: $(cd "$d" && find . -mindepth 1 -maxdepth 1 -type d | sort | tr '\n' ' ')"
 	done
-}
-
-elapsed() {
-	diag "at $(cut -d' ' -f1 /proc/uptime)s"
 }
 
 # --- setup -----------------------------------------------------------

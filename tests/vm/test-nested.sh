@@ -57,7 +57,6 @@ SUB_HOST=265536 # ... and from the guest
 JUID=1000       # jenkins inside
 NESTED=/cg-adopt/tests/nested
 CFGDIR=/cg-adopt/lxc-config/nested
-TMO=30
 
 NEST=$CG/test.slice/nest # root's
 CI=$NEST/ci              # delegated to tester
@@ -69,16 +68,6 @@ IN_INIT=/init.scope # where ci-init puts itself on pure cgroup2
 JH=/home/jenkins
 DG=/cg-adopt/user-$JUID
 CG_IN=/usr/local/bin/cg-adopt
-
-elapsed() {
-	diag "at $(cut -d' ' -f1 /proc/uptime)s"
-}
-
-has_controllers() {
-	for c in memory pids cpu; do
-		grep -qw "$c" "$1" || return 1
-	done
-}
 
 # --- the outer container ---------------------------------------------
 
@@ -157,6 +146,11 @@ nt_in() {
 		-v SETPRIV=/usr/bin/setpriv -- "$@"
 }
 
+# job_*, nested_pid and cgroup_mounts: the init job, as both nested tests drive it.
+JOB_TRIES=200
+# shellcheck source=tests/nested/jobs.sh
+. "$NESTED/jobs.sh"
+
 # --- inside: logins, builds, cgroups ---------------------------------
 
 # login [--pam-cg-adopt|--logind] [--sudo] CMD...: a fresh login of
@@ -188,43 +182,10 @@ build() {
 		cat "$q/$n.out"; exit "$(cat "$q/$n.rc")"' sh "$1" "$2"
 }
 
-# job_install NAME [plain]: /etc/init/NAME.conf from the shipped
-# jenkins.conf, running ci-service; with "plain" without its cg-adopt line.
-job_install() {
-	sed -e 's|^env CI_COMMAND=.*|env CI_COMMAND=/usr/local/lib/ci/ci-service|' \
-		"$CFGDIR/jenkins.conf" >/tmp/job.conf
-	[ "${2:-}" = plain ] && sed -i '/"\$CG_ADOPT" delegate/d' /tmp/job.conf
-	nt_in sh -c 'cat >/etc/init/"$1".conf' sh "$1" </tmp/job.conf
-}
-
-# job_start NAME / job_stop NAME: through ci-init's control FIFO; start
-# waits until the service runs as jenkins.
-job_start() {
-	nt_in sh -c 'echo "start $1" >/run/ci/initctl; i=0
-		while :; do
-			p=$(cat /run/ci/$1.pid 2>/dev/null) && [ -n "$p" ] &&
-				[ "$(stat -c %u /proc/$p 2>/dev/null)" = '"$JUID"' ] && exit 0
-			i=$((i + 1)); [ $i -lt 200 ] || { cat /var/log/$1.log; exit 1; }
-			sleep 0.05
-		done' sh "$1"
-}
-
-job_stop() {
-	nt_in sh -c 'echo "stop $1" >/run/ci/initctl; sleep 0.2' sh "$1"
-}
-
-job_pid() {
-	nt_in cat /run/ci/"$1".pid
-}
-
 # in_cgroup PID: the cgroup of PID (a pid of the outer container), seen
 # inside it.
 in_cgroup() {
 	nt_in cat /proc/"$1"/cgroup | sed -n 's/^0:://p'
-}
-
-nested_pid() {
-	login lxc-info -n "$1" -pH
 }
 
 # nested_cgdirs NAME: the cgroups named lxc.payload.NAME inside, as paths
@@ -583,10 +544,6 @@ restarted() {
 		not_ok "$1"
 		grep -E 'ERROR|WARN' "$VM_HOME/$CT-$2.log" | sed 's/^/#     /'
 	fi
-}
-
-cgroup_mounts() {
-	nt_in cat /proc/self/mountinfo | grep -c ' - cgroup2\? '
 }
 
 mounts() {
