@@ -301,6 +301,40 @@ static int leftover_add(struct scan *s, int kind, const char *spelled, uid_t mak
 	return 0;
 }
 
+/* Call @fn(@fd, NAME, @data) for every child cgroup NAME of the cgroup
+ * directory @fd, until one returns non-zero: that value, 0, or -errno. */
+static int each_child(int fd, int (*fn)(int parent, const char *name, void *data), void *data)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int dfd, r;
+
+	dfd = dup(fd);
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		r = -errno;
+		close(dfd);
+		return r;
+	}
+
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		r = fn(fd, de->d_name, data);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int open_child(int parent, const char *name)
+{
+	return openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 static int scan_dir(struct scan *s, int fd, const struct stat *st, int depth);
 
 /* Look at child @name of the directory @fd (which is s->path). */
@@ -336,33 +370,24 @@ static int scan_child(struct scan *s, int fd, const struct stat *st, const char 
 	return r;
 }
 
+struct scan_at {
+	struct scan *s;
+	const struct stat *st;
+	int depth;
+};
+
+static int scan_at(int parent, const char *name, void *data)
+{
+	const struct scan_at *a = data;
+
+	return scan_child(a->s, parent, a->st, name, a->depth);
+}
+
 static int scan_dir(struct scan *s, int fd, const struct stat *st, int depth)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	int dfd, r;
-
 	if (depth > MAX_DEPTH)
 		return -ELOOP;
-
-	dfd = dup(fd);
-	if (dfd < 0)
-		return -errno;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -errno;
-	}
-
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		r = scan_child(s, fd, st, de->d_name, depth);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return each_child(fd, scan_at, &(struct scan_at){ .s = s, .st = st, .depth = depth });
 }
 
 /* The top of the scan in @h: the caller's cgroup, and for anyone but root
@@ -444,14 +469,33 @@ int cg_clean_scan(const struct cg_model *m, const struct cg_clean_opts *o, struc
 
 /* --- deciding and removing ------------------------------------------------ */
 
+/* Where a walk below a cgroup is. */
+struct walk {
+	int version;
+	int depth;
+};
+
+static int populated(int version, int fd, int depth);
+
+static int populated_at(int parent, const char *name, void *data)
+{
+	const struct walk *w = data;
+	_cleanup_close_ int fd = open_child(parent, name);
+	int r;
+
+	/* A child removed meanwhile holds nothing. */
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	r = populated(w->version, fd, w->depth + 1);
+	return r == -ENOENT ? 0 : r;
+}
+
 /* Whether the cgroup @fd or one below it holds a process: cgroup2 says so
  * in cgroup.events ("populated 1"), v1 has to be walked.  1, 0, -errno. */
 static int populated(int version, int fd, int depth)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	int dfd, r;
+	int r;
 
 	if (version == 2) {
 		r = cg_read_file_at(fd, "cgroup.events", &text);
@@ -468,28 +512,18 @@ static int populated(int version, int fd, int depth)
 	if (depth > MAX_DEPTH)
 		return -ELOOP;
 
-	dfd = dup(fd);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		r = -errno;
-		if (dfd >= 0)
-			close(dfd);
-		return r;
-	}
-	while ((de = readdir(d))) {
-		_cleanup_close_ int child = -1;
+	return each_child(fd, populated_at, &(struct walk){ .version = version, .depth = depth });
+}
 
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		child = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		/* A child removed meanwhile holds nothing. */
-		if (child < 0 && errno == ENOENT)
-			continue;
-		if (child < 0)
-			return -errno;
-		r = populated(version, child, depth + 1);
-		if (r != 0 && r != -ENOENT)
-			return r;
-	}
+static void kill_tree(int version, int fd, int depth);
+
+static int kill_at(int parent, const char *name, void *data)
+{
+	const struct walk *w = data;
+	_cleanup_close_ int fd = open_child(parent, name);
+
+	if (fd >= 0)
+		kill_tree(w->version, fd, w->depth + 1);
 	return 0;
 }
 
@@ -500,10 +534,7 @@ static int populated(int version, int fd, int depth)
 static void kill_tree(int version, int fd, int depth)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
 	char *save = NULL;
-	int dfd;
 
 	if (version == 2 && cg_write_file_at(fd, "cgroup.kill", "1") == 0)
 		return;
@@ -523,21 +554,7 @@ static void kill_tree(int version, int fd, int depth)
 		close(pidfd);
 	}
 
-	dfd = dup(fd);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		_cleanup_close_ int child = -1;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		child = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (child >= 0)
-			kill_tree(version, child, depth + 1);
-	}
+	each_child(fd, kill_at, &(struct walk){ .version = version, .depth = depth });
 }
 
 static int leftover_populated(const struct cg_leftover *x)
@@ -551,33 +568,31 @@ static int leftover_populated(const struct cg_leftover *x)
 	return populated(x->h->version, fd, 0);
 }
 
+static int remove_tree(int parent, const char *name, int depth);
+
+static int remove_at(int parent, const char *name, void *data)
+{
+	const struct walk *w = data;
+
+	return remove_tree(parent, name, w->depth + 1);
+}
+
+/* Remove child @name of @parent and everything below it, deepest first. */
 static int remove_tree(int parent, const char *name, int depth)
 {
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	int fd, r;
+	_cleanup_close_ int fd = -1;
+	int r;
 
 	if (depth > MAX_DEPTH)
 		return -ELOOP;
 
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open_child(parent, name);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
 
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		r = remove_tree(dirfd(d), de->d_name, depth + 1);
-		if (r < 0)
-			return r;
-	}
+	r = each_child(fd, remove_at, &(struct walk){ .depth = depth });
+	if (r < 0)
+		return r;
 
 	if (unlinkat(parent, name, AT_REMOVEDIR) < 0)
 		return errno == ENOENT ? 0 : -errno;
@@ -863,29 +878,34 @@ out:
 
 /* Whether the cgroup holding @x has a monitor cgroup in it: a monitor that
  * is about to exit moves to lxc.pivot, so the pivot stays while one is. */
+static int is_monitor_at(int parent, const char *name, void *data)
+{
+	(void)parent;
+	(void)data;
+	return strncmp(name, "lxc.monitor.", 12) == 0;
+}
+
 static int base_has_monitor(const struct cg_leftover *x)
 {
 	_cleanup_free_ char *parent = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	int fd, r;
+	_cleanup_close_ int fd = -1;
+	int r;
 
 	r = cg_path_parent(x->path, &parent);
 	if (r == 0)
 		r = cg_hierarchy_open(x->h, parent, &fd);
 	if (r < 0)
 		return r;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
+	return each_child(fd, is_monitor_at, NULL);
+}
 
-	while ((de = readdir(d)))
-		if (de->d_type == DT_DIR && strncmp(de->d_name, "lxc.monitor.", 12) == 0)
-			return 1;
-	return 0;
+/* A child whose name does not begin with '.' (LXC's attach leaf ".lxc"
+ * does): a legacy cgroup that was kept. */
+static int is_kept_at(int parent, const char *name, void *data)
+{
+	(void)parent;
+	(void)data;
+	return name[0] != '.';
 }
 
 /* lxc.pivot, lxc and lxc.payload: removed only when empty.  FIXME: an
@@ -902,16 +922,9 @@ static void shared_run(struct cg_leftover *x, bool dry_run)
 	if (r == 0 && x->kind == CG_LEFT_SHARED) {
 		_cleanup_close_ int fd = -1;
 
-		/* Anything left below it (a legacy cgroup that was kept)? */
 		r = cg_hierarchy_open(x->h, x->path, &fd);
-		if (r == 0) {
-			_cleanup_closedir_ DIR *d = fdopendir(cg_steal_fd(fd));
-			struct dirent *de;
-
-			while (d && (de = readdir(d)))
-				if (de->d_type == DT_DIR && de->d_name[0] != '.')
-					r = 1;
-		}
+		if (r == 0)
+			r = each_child(fd, is_kept_at, NULL);
 	}
 
 	if (r == -ENOENT)
